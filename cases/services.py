@@ -1,0 +1,448 @@
+"""Every write to the log goes through these functions: form, API, import and seed alike.
+
+Each validates the whole input first and raises a ValidationError naming every bad field (in
+the active language), so that nothing is written on bad input; then it writes in one
+transaction and tells the workload app which months changed.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisations.models import Association
+from referrals.models import Institution
+from taxonomy import get_taxonomy, procedure_root
+
+from .models import (
+    BARRIER_CODES,
+    CHANNEL_CODES,
+    CONSENT_CODES,
+    FLAG_CODES,
+    KIND_CODES,
+    LANGUAGE_CODES,
+    MAX_DURATION,
+    MIN_DURATION,
+    MODE_CODES,
+    OUTCOME_CODES,
+    PROCEDURE_CODES,
+    AssistanceRequest,
+    IncidentSheet,
+    Person,
+    RequestBarrier,
+    RequestSensitiveFlag,
+)
+from .signals import assistance_requests_changed
+
+REQUEST_FIELDS = (
+    "occurred_on",
+    "duration_minutes",
+    "channel",
+    "procedure_domain",
+    "referrer_kind",
+    "referred_by",
+    "responsible_kind",
+    "responsible_institution",
+    "barriers",
+    "mode",
+    "outcome",
+    "consent",
+    "sensitive_flags",
+    "person",
+    "notes",
+)
+EARLIEST_DATE = dt.date(2000, 1, 1)
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+class _Errors(dict):
+    def add(self, field, message):
+        self.setdefault(field, []).append(message)
+
+    def raise_if_any(self):
+        if self:
+            raise ValidationError(dict(self))
+
+
+def _check_code(errors, data, field, allowed, required=True):
+    value = data.get(field)
+    if value in (None, ""):
+        if required:
+            errors.add(field, _("This field is required."))
+        return
+    if not isinstance(value, str) or value not in allowed:
+        errors.add(field, _("“%(value)s” is not a known code.") % {"value": value})
+
+
+def _check_code_list(errors, data, field, allowed):
+    value = data.get(field)
+    if value is None:
+        data[field] = []
+        return
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        errors.add(field, _("Expected a list of codes."))
+        return
+    codes = list(value)
+    unknown = [c for c in codes if not isinstance(c, str) or c not in allowed]
+    if unknown:
+        errors.add(field, _("Unknown codes: %(codes)s.") % {"codes": ", ".join(map(str, unknown))})
+    elif len(set(codes)) != len(codes):
+        errors.add(field, _("A code appears twice."))
+    else:
+        data[field] = sorted(codes)
+
+
+def _check_institution(errors, data, field):
+    value = data.get(field)
+    if value in (None, ""):
+        data[field] = None
+        return
+    if not isinstance(value, Institution):
+        errors.add(field, _("Unknown institution."))
+
+
+def _clean_request(association: Association, data: dict) -> dict:
+    errors = _Errors()
+    unknown = set(data) - set(REQUEST_FIELDS)
+    for field in sorted(unknown):
+        errors.add(field, _("Unknown field."))
+
+    day = data.get("occurred_on")
+    if day in (None, ""):
+        errors.add("occurred_on", _("This field is required."))
+    elif not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        errors.add("occurred_on", _("Enter a valid date."))
+    elif day > _today():
+        errors.add("occurred_on", _("The date cannot be in the future."))
+    elif day < EARLIEST_DATE:
+        errors.add("occurred_on", _("The date is too far in the past."))
+
+    minutes = data.get("duration_minutes")
+    if minutes in (None, ""):
+        errors.add("duration_minutes", _("This field is required."))
+    elif isinstance(minutes, bool) or not isinstance(minutes, int):
+        errors.add("duration_minutes", _("Enter a whole number of minutes."))
+    elif not MIN_DURATION <= minutes <= MAX_DURATION:
+        errors.add(
+            "duration_minutes",
+            _("The duration must be between %(min)d and %(max)d minutes.")
+            % {"min": MIN_DURATION, "max": MAX_DURATION},
+        )
+
+    _check_code(errors, data, "channel", CHANNEL_CODES)
+    _check_code(errors, data, "procedure_domain", PROCEDURE_CODES)
+    _check_code(errors, data, "mode", MODE_CODES)
+    _check_code(errors, data, "outcome", OUTCOME_CODES)
+    _check_code(errors, data, "consent", CONSENT_CODES)
+    _check_code_list(errors, data, "barriers", BARRIER_CODES)
+    _check_code_list(errors, data, "sensitive_flags", FLAG_CODES)
+
+    # When an institution is given, its kind wins over a kind typed by hand (METRICS.md).
+    for kind_field, institution_field in (
+        ("referrer_kind", "referred_by"),
+        ("responsible_kind", "responsible_institution"),
+    ):
+        _check_institution(errors, data, institution_field)
+        institution = data.get(institution_field)
+        if isinstance(institution, Institution):
+            data[kind_field] = institution.kind
+        else:
+            _check_code(errors, data, kind_field, KIND_CODES)
+
+    person = data.get("person")
+    if person is not None and (
+        not isinstance(person, Person) or person.association_id != association.pk
+    ):
+        errors.add("person", _("Unknown person."))
+
+    notes = data.get("notes")
+    if notes is None:
+        data["notes"] = ""
+    elif not isinstance(notes, str):
+        errors.add("notes", _("Enter text."))
+    elif len(notes) > 5000:
+        errors.add("notes", _("The notes are too long (5000 characters at most)."))
+
+    # Handling a password, a PIN or someone's itsme is only done with a consent on record.
+    if data.get("sensitive_flags") and data.get("consent") == "not_applicable":
+        errors.add(
+            "consent",
+            _("Sensitive data was handled: record the consent given (written, oral or none)."),
+        )
+    errors.raise_if_any()
+    return data
+
+
+def _apply(entry: AssistanceRequest, data: dict) -> tuple[list[str], list[str]]:
+    barriers = data.pop("barriers", [])
+    flags = data.pop("sensitive_flags", [])
+    for field, value in data.items():
+        setattr(entry, field, value)
+    entry.month = month_of(entry.occurred_on)
+    entry.procedure_root = procedure_root(entry.procedure_domain)
+    entry.has_barrier = bool(barriers)
+    entry.has_once_only = "once_only" in barriers
+    entry.has_sensitive_flag = bool(flags)
+    return barriers, flags
+
+
+def _notify(association_id: int, months: set[str]) -> None:
+    assistance_requests_changed.send(
+        sender=AssistanceRequest, association_id=association_id, months=months
+    )
+
+
+@transaction.atomic
+def assistance_request_create(
+    *, association: Association, actor=None, **fields
+) -> AssistanceRequest:
+    """Log one entry. Missing optional fields take their defaults (no barrier, no notes)."""
+    data = _clean_request(association, {**fields})
+    entry = AssistanceRequest(association=association, created_by=actor)
+    barriers, flags = _apply(entry, data)
+    entry.save()
+    RequestBarrier.objects.bulk_create(
+        RequestBarrier(assistance_request=entry, code=code) for code in barriers
+    )
+    RequestSensitiveFlag.objects.bulk_create(
+        RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
+    )
+    _notify(association.pk, {entry.month})
+    return entry
+
+
+BULK_BATCH_SIZE = 2000
+
+
+def assistance_requests_bulk_create(
+    *, association: Association, rows: Iterable[dict], actor=None, on_batch=None
+) -> int:
+    """Log many entries at once (imports, demo data), validated exactly like one entry.
+
+    Every row is checked before anything is written; a bad row raises a ValidationError whose
+    fields are prefixed with the row's position (`3.duration_minutes`). Rows are written in
+    batches of BULK_BATCH_SIZE inside one transaction; `on_batch(n_written)` reports progress.
+    """
+    cleaned = []
+    errors = _Errors()
+    for position, row in enumerate(rows, start=1):
+        try:
+            cleaned.append(_clean_request(association, {**row}))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    errors.add(f"{position}.{field}", message)
+    errors.raise_if_any()
+
+    months = set()
+    with transaction.atomic():
+        for start in range(0, len(cleaned), BULK_BATCH_SIZE):
+            batch = cleaned[start : start + BULK_BATCH_SIZE]
+            entries, children = [], []
+            for data in batch:
+                entry = AssistanceRequest(association=association, created_by=actor)
+                children.append(_apply(entry, data))
+                entries.append(entry)
+                months.add(entry.month)
+            # PostgreSQL and SQLite both return the new ids from bulk_create.
+            AssistanceRequest.objects.bulk_create(entries)
+            RequestBarrier.objects.bulk_create(
+                RequestBarrier(assistance_request=entry, code=code)
+                for entry, (barriers, _flags) in zip(entries, children, strict=True)
+                for code in barriers
+            )
+            RequestSensitiveFlag.objects.bulk_create(
+                RequestSensitiveFlag(assistance_request=entry, code=code)
+                for entry, (_barriers, flags) in zip(entries, children, strict=True)
+                for code in flags
+            )
+            if on_batch is not None:
+                on_batch(len(batch))
+        if months:
+            _notify(association.pk, months)
+    return len(cleaned)
+
+
+@transaction.atomic
+def assistance_request_update(
+    *, entry: AssistanceRequest, actor=None, **changes
+) -> AssistanceRequest:
+    """Change some fields of an entry; the others keep their values."""
+    current = {
+        "occurred_on": entry.occurred_on,
+        "duration_minutes": entry.duration_minutes,
+        "channel": entry.channel,
+        "procedure_domain": entry.procedure_domain,
+        "referrer_kind": entry.referrer_kind,
+        "referred_by": entry.referred_by,
+        "responsible_kind": entry.responsible_kind,
+        "responsible_institution": entry.responsible_institution,
+        "barriers": entry.barrier_codes,
+        "mode": entry.mode,
+        "outcome": entry.outcome,
+        "consent": entry.consent,
+        "sensitive_flags": entry.sensitive_flag_codes,
+        "person": entry.person,
+        "notes": entry.notes,
+    }
+    data = _clean_request(entry.association, {**current, **changes})
+    old_month = entry.month
+    barriers, flags = _apply(entry, data)
+    entry.save()
+    entry.barriers.all().delete()
+    entry.sensitive_flags.all().delete()
+    RequestBarrier.objects.bulk_create(
+        RequestBarrier(assistance_request=entry, code=code) for code in barriers
+    )
+    RequestSensitiveFlag.objects.bulk_create(
+        RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
+    )
+    _notify(entry.association_id, {old_month, entry.month})
+    return entry
+
+
+@transaction.atomic
+def assistance_request_delete(*, entry: AssistanceRequest, actor=None) -> None:
+    association_id, month = entry.association_id, entry.month
+    entry.delete()
+    _notify(association_id, {month})
+
+
+# --- Persons ---------------------------------------------------------------------------------
+
+
+def _clean_person(association, data, instance=None):
+    errors = _Errors()
+    code = data.get("code")
+    if not isinstance(code, str) or not code.strip():
+        errors.add("code", _("This field is required."))
+    else:
+        code = data["code"] = code.strip()
+        if len(code) > 30:
+            errors.add("code", _("The code is too long (30 characters at most)."))
+        elif (
+            code.replace(".", "").replace("-", "").replace(" ", "").isdigit()
+            and len(code.replace(".", "").replace("-", "").replace(" ", "")) == 11
+        ):
+            # Eleven digits look like a national register number: never stored.
+            errors.add("code", _("A code must be a pseudonym, not a national register number."))
+        else:
+            clash = Person.objects.for_association(association).filter(code=code)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                errors.add("code", _("This code is already used."))
+    year = data.get("birth_year")
+    if year not in (None, ""):
+        if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= _today().year:
+            errors.add("birth_year", _("Enter a year between 1900 and this year."))
+    else:
+        data["birth_year"] = None
+    postcode = data.get("postcode") or ""
+    if not isinstance(postcode, str) or (
+        postcode and not (postcode.isdigit() and len(postcode) == 4)
+    ):
+        errors.add("postcode", _("Enter a Belgian postcode of four digits."))
+    data["postcode"] = postcode if isinstance(postcode, str) else ""
+    language = data.get("language") or "fr"
+    if language not in LANGUAGE_CODES:
+        errors.add("language", _("Unknown language."))
+    data["language"] = language
+    errors.raise_if_any()
+    return data
+
+
+@transaction.atomic
+def person_create(
+    *, association: Association, actor=None, code, birth_year=None, postcode="", language="fr"
+) -> Person:
+    data = _clean_person(
+        association,
+        {"code": code, "birth_year": birth_year, "postcode": postcode, "language": language},
+    )
+    return Person.objects.create(association=association, **data)
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor=None, **changes) -> Person:
+    current = {
+        "code": person.code,
+        "birth_year": person.birth_year,
+        "postcode": person.postcode,
+        "language": person.language,
+    }
+    data = _clean_person(person.association, {**current, **changes}, instance=person)
+    for field, value in data.items():
+        setattr(person, field, value)
+    person.save()
+    return person
+
+
+# --- Incident sheets -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_sheet_create(
+    *,
+    association: Association,
+    actor=None,
+    occurred_on,
+    title,
+    narrative,
+    procedure_domain="",
+    responsible_kind="",
+    responsible_institution=None,
+    barriers=(),
+    entries=(),
+    shared=False,
+) -> IncidentSheet:
+    errors = _Errors()
+    data = {
+        "procedure_domain": procedure_domain,
+        "responsible_kind": responsible_kind,
+        "barriers": list(barriers),
+    }
+    if not isinstance(occurred_on, dt.date) or occurred_on > _today():
+        errors.add("occurred_on", _("Enter a valid date, not in the future."))
+    if not isinstance(title, str) or not title.strip():
+        errors.add("title", _("This field is required."))
+    if not isinstance(narrative, str) or not narrative.strip():
+        errors.add("narrative", _("This field is required."))
+    _check_code(errors, data, "procedure_domain", PROCEDURE_CODES, required=False)
+    if responsible_institution is not None:
+        data["responsible_kind"] = responsible_institution.kind
+    else:
+        _check_code(errors, data, "responsible_kind", KIND_CODES, required=False)
+    _check_code_list(errors, data, "barriers", BARRIER_CODES)
+    entries = list(entries)
+    if any(e.association_id != association.pk for e in entries):
+        errors.add("entries", _("Unknown entry."))
+    errors.raise_if_any()
+    sheet = IncidentSheet.objects.create(
+        association=association,
+        created_by=actor,
+        occurred_on=occurred_on,
+        title=title.strip(),
+        narrative=narrative,
+        procedure_domain=data["procedure_domain"] or "",
+        responsible_kind=data["responsible_kind"] or "",
+        responsible_institution=responsible_institution,
+        barriers=data["barriers"],
+        shared=bool(shared),
+    )
+    sheet.entries.set(entries)
+    return sheet
+
+
+def taxonomy_label(section: str, code: str, language: str) -> str:
+    return get_taxonomy().label(section, code, language)

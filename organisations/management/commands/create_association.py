@@ -1,0 +1,23 @@
+from organisations.services import association_create_or_update
+
+from ._base import SetupCommand
+
+
+class Command(SetupCommand):
+    help = (
+        "Create an association, or update its name; with --federation it joins that "
+        "federation and shares its aggregates with it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", required=True)
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--federation", default=None, metavar="FED_SLUG")
+
+    def handle(self, *args, slug, name, federation, **options):
+        association, created = association_create_or_update(
+            slug=slug, name=name, federation_slug=federation
+        )
+        verb = "created" if created else "updated"
+        joined = f", member of {federation}" if federation else ""
+        self.stdout.write(f"Association {association.slug} {verb}{joined}.")

@@ -1,0 +1,36 @@
+"""Who is this user, for the product: their association or federation and role."""
+
+from dataclasses import dataclass
+
+from .models import Association, Federation, Membership, Organisation
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The organisation a user acts in and their role there."""
+
+    organisation: Organisation
+    role: str
+
+    @property
+    def association(self) -> Association | None:
+        return getattr(self.organisation, "association", None)
+
+    @property
+    def federation(self) -> Federation | None:
+        return getattr(self.organisation, "federation", None)
+
+
+def seat_for_user(user) -> Seat | None:
+    """The user's first membership (a user normally works in one organisation)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    membership = (
+        Membership.objects.filter(user=user)
+        .select_related("organisation__association", "organisation__federation")
+        .order_by("id")
+        .first()
+    )
+    if membership is None:
+        return None
+    return Seat(organisation=membership.organisation, role=membership.role)

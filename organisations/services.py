@@ -1,0 +1,149 @@
+"""Set-up writes: federations, associations, members. Each is idempotent on its slug or email.
+
+Errors are ValidationErrors naming the field, so that the management commands print one line
+and the admin or an API shows them next to the field.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email, validate_slug
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import (
+    ASSOCIATION_ROLES,
+    FEDERATION_ROLES,
+    Association,
+    Federation,
+    FederationMembership,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+
+
+def _clean_slug_and_name(slug, name):
+    errors = {}
+    try:
+        validate_slug(slug or "")
+        if len(slug) > 60:
+            raise ValidationError("too long")
+    except ValidationError:
+        errors["slug"] = [_("Use lower-case letters, digits and hyphens (60 at most).")]
+    if not (name or "").strip():
+        errors["name"] = [_("This field is required.")]
+    if errors:
+        raise ValidationError(errors)
+    return slug, name.strip()
+
+
+def _organisation_of_other_kind(slug, kind):
+    return Organisation.objects.filter(slug=slug).exclude(kind=kind).exists()
+
+
+@transaction.atomic
+def federation_create_or_update(*, slug: str, name: str) -> tuple[Federation, bool]:
+    slug, name = _clean_slug_and_name(slug, name)
+    if _organisation_of_other_kind(slug, Organisation.Kind.FEDERATION):
+        raise ValidationError({"slug": [_("This slug already names an association.")]})
+    federation, created = Federation.objects.update_or_create(slug=slug, defaults={"name": name})
+    return federation, created
+
+
+@transaction.atomic
+def association_create_or_update(
+    *,
+    slug: str,
+    name: str,
+    federation_slug: str | None = None,
+    hourly_cost_eur: Decimal | None = None,
+) -> tuple[Association, bool]:
+    """Create or rename an association; with a federation, join it and share with it."""
+    slug, name = _clean_slug_and_name(slug, name)
+    if _organisation_of_other_kind(slug, Organisation.Kind.ASSOCIATION):
+        raise ValidationError({"slug": [_("This slug already names a federation.")]})
+    federation = None
+    if federation_slug:
+        federation = Federation.objects.filter(slug=federation_slug).first()
+        if federation is None:
+            raise ValidationError(
+                {
+                    "federation": [
+                        _("No federation has the slug “%(slug)s”.") % {"slug": federation_slug}
+                    ]
+                }
+            )
+    defaults = {"name": name}
+    if hourly_cost_eur is not None:
+        defaults["hourly_cost_eur"] = hourly_cost_eur
+    association, created = Association.objects.update_or_create(slug=slug, defaults=defaults)
+    if federation is not None:
+        FederationMembership.objects.update_or_create(
+            association=association,
+            federation=federation,
+            defaults={"shares_aggregates": True},
+        )
+    return association, created
+
+
+@transaction.atomic
+def member_create_or_update(
+    *, org_slug: str, email: str, role: str, password: str
+) -> tuple[Membership, bool]:
+    """Give EMAIL the ROLE in the organisation; run again, it updates the role and password."""
+    errors = {}
+    organisation = Organisation.objects.filter(slug=org_slug or "").first()
+    if organisation is None:
+        errors["org"] = [
+            _("No association or federation has the slug “%(slug)s”.") % {"slug": org_slug}
+        ]
+    try:
+        validate_email(email or "")
+    except ValidationError:
+        errors["email"] = [_("Enter a valid email address.")]
+    if role not in Role.values:
+        errors["role"] = [_("The role must be one of: worker, director, analyst.")]
+    elif organisation is not None:
+        allowed = (
+            FEDERATION_ROLES
+            if organisation.kind == Organisation.Kind.FEDERATION
+            else ASSOCIATION_ROLES
+        )
+        if role not in allowed:
+            errors["role"] = [
+                _("An association's members are workers or directors.")
+                if organisation.kind == Organisation.Kind.ASSOCIATION
+                else _("A federation's members are analysts.")
+            ]
+    if not password:
+        errors["password"] = [_("This field is required.")]
+    if errors:
+        raise ValidationError(errors)
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    try:
+        validate_password(password, user=user or User(email=email))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    if user is None:
+        user = User.objects.create_user(email=email, password=password)
+    else:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    membership, created = Membership.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    return membership, created
+
+
+@transaction.atomic
+def association_set_sharing(
+    *, association: Association, federation: Federation, shares: bool
+) -> FederationMembership:
+    membership = FederationMembership.objects.get(association=association, federation=federation)
+    membership.shares_aggregates = shares
+    membership.save(update_fields=["shares_aggregates"])
+    return membership

@@ -1,0 +1,107 @@
+"""The registry of referring and responsible bodies, and orientations out."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Association
+from taxonomy import get_taxonomy
+
+# A body is an institution, never a person or the person's circle.
+INSTITUTION_KINDS = [
+    code
+    for code in get_taxonomy().codes("referrer_types")
+    if code not in ("self", "entourage", "unknown")
+]
+
+
+class Institution(models.Model):
+    """A public body or firm (no personal data), shared by all associations.
+
+    Seeded from the taxonomy's `institutions` section (those carry `code`), the 19 Brussels
+    CPAS and communes; an association may add a body, and it is visible to everyone.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    code = models.CharField(_("taxonomy code"), max_length=40, null=True, blank=True, unique=True)
+    added_by = models.ForeignKey(
+        Association,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=INSTITUTION_KINDS),
+                name="institution_kind_in_taxonomy",
+                violation_error_message=_("Unknown kind of institution."),
+            ),
+            models.UniqueConstraint(
+                fields=["name", "postcode"],
+                name="institution_name_postcode_unique",
+                violation_error_message=_("This institution already exists."),
+            ),
+        ]
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.postcode})" if self.postcode else self.name
+
+
+class Referral(models.Model):
+    """An orientation out: the association sends the person on, to an EPN or another service."""
+
+    class Destination(models.TextChoices):
+        EPN = "epn", _("public digital space (EPN)")
+        OTHER_SERVICE = "other_service", _("another service")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        COMPLETED = "completed", _("completed")
+        DECLINED = "declined", _("declined")
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="referrals")
+    assistance_request = models.ForeignKey(
+        "cases.AssistanceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+    destination = models.CharField(_("destination"), max_length=20, choices=Destination.choices)
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
+    )
+    referred_on = models.DateField(_("date"))
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("referral out")
+        verbose_name_plural = _("referrals out")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(destination__in=["epn", "other_service"]),
+                name="referral_destination_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["proposed", "accepted", "completed", "declined"]),
+                name="referral_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_destination_display()} — {self.get_status_display()}"
