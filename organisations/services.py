@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email, validate_slug
+from django.core.validators import RegexValidator, validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -23,12 +23,17 @@ from .models import (
     Role,
     User,
 )
+from .signals import hourly_cost_changed
+
+# Lower-case letters, digits and hyphens, starting with a letter or a digit (the slug is typed
+# on the command line: `--slug -x` would read as an option).
+validate_organisation_slug = RegexValidator(r"^[a-z0-9][a-z0-9-]*\Z")
 
 
 def _clean_slug_and_name(slug, name):
     errors = {}
     try:
-        validate_slug(slug or "")
+        validate_organisation_slug(slug or "")
         if len(slug) > 60:
             raise ValidationError("too long")
     except ValidationError:
@@ -147,3 +152,41 @@ def association_set_sharing(
     membership.shares_aggregates = shares
     membership.save(update_fields=["shares_aggregates"])
     return membership
+
+
+@transaction.atomic
+def association_update_settings(
+    *,
+    association: Association,
+    actor=None,
+    hourly_cost_eur: Decimal | None = None,
+    retention_years: int | None = None,
+) -> Association:
+    """Change an association's settings; a new hourly cost revalues all its figures."""
+    errors = {}
+    if hourly_cost_eur is not None:
+        try:
+            hourly_cost_eur = Decimal(str(hourly_cost_eur)).quantize(Decimal("0.01"))
+        except ArithmeticError:
+            hourly_cost_eur = None
+            errors["hourly_cost_eur"] = [_("Enter an amount in euros.")]
+        else:
+            if not Decimal("0") < hourly_cost_eur < Decimal("10000"):
+                errors["hourly_cost_eur"] = [_("The hourly cost must be above 0 and below 10000.")]
+    if retention_years is not None and (
+        isinstance(retention_years, bool)
+        or not isinstance(retention_years, int)
+        or not 1 <= retention_years <= 50
+    ):
+        errors["retention_years"] = [_("Enter a number of years between 1 and 50.")]
+    if errors:
+        raise ValidationError(errors)
+    cost_changed = hourly_cost_eur is not None and hourly_cost_eur != association.hourly_cost_eur
+    if hourly_cost_eur is not None:
+        association.hourly_cost_eur = hourly_cost_eur
+    if retention_years is not None:
+        association.retention_years = retention_years
+    association.save()
+    if cost_changed:
+        hourly_cost_changed.send(sender=Association, association=association, actor=actor)
+    return association

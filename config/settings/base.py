@@ -5,9 +5,11 @@ in-process, DEBUG on. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KE
 ALLOWED_HOSTS and DJANGO_DEBUG=false; a production start without SECRET_KEY fails fast.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -123,7 +125,7 @@ REST_FRAMEWORK = {
 }
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
-    "TOKEN_TTL": __import__("datetime").timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aide numérique API",
@@ -178,3 +180,13 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Beat: sweep the dirty-month outbox every minute, recompute everything nightly. Schedules in
+# UTC (crontabs misfire around daylight-saving switches in local time); run exactly one beat.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-dirty-months": {"task": "workload.sweep_dirty_months", "schedule": 60.0},
+    "recompute-everything-nightly": {
+        "task": "workload.recompute_everything",
+        "schedule": crontab(minute=30, hour=1),
+    },
+}

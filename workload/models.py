@@ -1,0 +1,162 @@
+"""Rollups (a cache of METRICS.md figures, always rebuilt from the log), the dirty-month
+outbox that keeps them fresh, and the job record of long work."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Association
+
+# The breakdowns of METRICS.md. `total` is the ungrouped month total.
+TOTAL = "total"
+DIMENSIONS = (
+    "referrer_kind",
+    "referred_by",
+    "responsible_kind",
+    "responsible_institution",
+    "procedure_domain",
+    "procedure",
+    "barrier",
+    "channel",
+    "mode",
+    "outcome",
+)
+INSTITUTION_DIMENSIONS = ("referred_by", "responsible_institution")
+
+# The counted metrics stored per cell; shares and euro values derive from them on reading.
+COUNT_METRICS = (
+    "requests",
+    "minutes",
+    "external_requests",
+    "external_minutes",
+    "digital_requests",
+    "digital_minutes",
+    "transferred_requests",
+    "transferred_minutes",
+    "referred_transferred_requests",
+    "referred_transferred_minutes",
+    "do_for_requests",
+    "non_take_up",
+    "postponed_technical",
+    "once_only_violations",
+    "without_consent_do_for",
+    "sensitive_handling",
+)
+
+
+class DirtyMonth(models.Model):
+    """An association-month whose rollups may be stale: the outbox of recomputation.
+
+    Written in the same transaction as the entry, so a mark can never be lost even when the
+    broker is down. `version` grows with every mark; a recomputation removes the mark only if
+    the version it read is still the current one, so a write during a recomputation keeps it.
+    """
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=7)
+    version = models.PositiveBigIntegerField(default=1)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "month"], name="dirty_month_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.association_id}:{self.month} v{self.version}"
+
+
+class Rollup(models.Model):
+    """The figures of one association, month, dimension and group.
+
+    `group_key` is the code (top-level domain for `procedure_domain`), the institution id for
+    the institution dimensions ("" for entries without an institution), or "" for the total.
+    `hourly_cost_eur` is the cost in force when the row was computed, so that euro values can
+    be derived exactly and summed unrounded across associations.
+    """
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="rollups")
+    month = models.CharField(max_length=7)
+    dimension = models.CharField(max_length=30)
+    group_key = models.CharField(max_length=40, blank=True, default="")
+    hourly_cost_eur = models.DecimalField(max_digits=7, decimal_places=2)
+    requests = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveBigIntegerField(default=0)
+    external_requests = models.PositiveIntegerField(default=0)
+    external_minutes = models.PositiveBigIntegerField(default=0)
+    digital_requests = models.PositiveIntegerField(default=0)
+    digital_minutes = models.PositiveBigIntegerField(default=0)
+    transferred_requests = models.PositiveIntegerField(default=0)
+    transferred_minutes = models.PositiveBigIntegerField(default=0)
+    referred_transferred_requests = models.PositiveIntegerField(default=0)
+    referred_transferred_minutes = models.PositiveBigIntegerField(default=0)
+    do_for_requests = models.PositiveIntegerField(default=0)
+    non_take_up = models.PositiveIntegerField(default=0)
+    postponed_technical = models.PositiveIntegerField(default=0)
+    once_only_violations = models.PositiveIntegerField(default=0)
+    without_consent_do_for = models.PositiveIntegerField(default=0)
+    sensitive_handling = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "month", "dimension", "group_key"], name="rollup_cell_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dimension__in=(TOTAL, *DIMENSIONS)),
+                name="rollup_dimension_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["association", "dimension", "month"], name="rollup_read"),
+        ]
+
+    def __str__(self):
+        return f"{self.association_id} {self.month} {self.dimension}={self.group_key}"
+
+
+class Job(models.Model):
+    """Long work (recomputation, export, import) that a user follows with a progress bar."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    class Kind(models.TextChoices):
+        RECOMPUTE = "recompute", _("full recomputation")
+        EXPORT = "export", _("export")
+        IMPORT = "import", _("import")
+
+    association = models.ForeignKey(
+        Association, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="job_progress_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "running", "succeeded", "failed"]),
+                name="job_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} {self.state} {self.progress}%"

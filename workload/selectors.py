@@ -1,0 +1,216 @@
+"""Reads of workload figures. Every function takes the association it reads for, so no
+figure of another association can come out of it.
+
+The monthly table reads the rollups; the subcontracting statement aggregates the log itself
+(it needs two-way splits that the one-dimensional rollups do not hold).
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Sum
+from django.utils.translation import gettext as _
+
+from cases.models import AssistanceRequest, RequestBarrier
+from organisations.models import Association
+from referrals.models import Institution
+
+from .metrics import aggregates, classes, derived, round_cents, transferred_value_unrounded
+from .models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MAX_PERIOD_MONTHS = 120
+
+
+@dataclass(frozen=True)
+class Period:
+    start: str  # "YYYY-MM", inclusive
+    end: str  # "YYYY-MM", inclusive
+
+    @property
+    def months(self) -> list[str]:
+        year, month = map(int, self.start.split("-"))
+        out = []
+        while True:
+            current = f"{year:04d}-{month:02d}"
+            out.append(current)
+            if current >= self.end:
+                return out
+            month += 1
+            if month == 13:
+                year, month = year + 1, 1
+
+
+def period_parse(month_from, month_to) -> Period:
+    """Check a period given as two "YYYY-MM" strings; a ValidationError names each bad one."""
+    errors = {}
+    for field, value in (("from", month_from), ("to", month_to)):
+        if not value:
+            errors[field] = [_("This field is required (YYYY-MM).")]
+        elif not isinstance(value, str) or not MONTH_RE.match(value):
+            errors[field] = [_("Enter a month as YYYY-MM.")]
+    if not errors:
+        if month_from > month_to:
+            errors["to"] = [_("The end of the period comes before its start.")]
+        else:
+            period = Period(month_from, month_to)
+            if len(period.months) > MAX_PERIOD_MONTHS:
+                errors["to"] = [_("The period is too long (120 months at most).")]
+            else:
+                return period
+    raise ValidationError(errors)
+
+
+def dimension_parse(group_by) -> str | None:
+    if group_by in (None, ""):
+        return None
+    if group_by not in DIMENSIONS:
+        raise ValidationError(
+            {
+                "group_by": [
+                    _("Unknown dimension; use one of: %(dims)s.") % {"dims": ", ".join(DIMENSIONS)}
+                ]
+            }
+        )
+    return group_by
+
+
+def _group_value(dimension: str, key: str):
+    if dimension == TOTAL:
+        return None
+    if dimension in INSTITUTION_DIMENSIONS:
+        return int(key) if key else None
+    return key
+
+
+def monthly_table_for_association(
+    *, association: Association, period: Period, group_by: str | None = None
+) -> list[dict]:
+    """Rows of {month, group, <every metric>}. Without a dimension one row per month of the
+    period (empty months have zeros and null shares); with one, a row per month and
+    non-empty group."""
+    dimension = group_by or TOTAL
+    cells = Rollup.objects.filter(
+        association=association, dimension=dimension, month__gte=period.start, month__lte=period.end
+    ).order_by("month", "group_key")
+    rows = []
+    for cell in cells:
+        counts = {name: getattr(cell, name) for name in COUNT_METRICS}
+        value = transferred_value_unrounded(cell.transferred_minutes, cell.hourly_cost_eur)
+        rows.append(
+            {
+                "month": cell.month,
+                "group": _group_value(dimension, cell.group_key),
+                **derived(counts, value),
+            }
+        )
+    if group_by is None:
+        present = {row["month"] for row in rows}
+        empty = {name: 0 for name in COUNT_METRICS}
+        for month in period.months:
+            if month not in present:
+                rows.append({"month": month, "group": None, **derived(empty, Decimal(0))})
+        rows.sort(key=lambda row: row["month"])
+    return rows
+
+
+def statements_for_association(*, association: Association, period: Period) -> list[dict]:
+    """One subcontracting statement per responsible institution (entries naming one) or else
+    per responsible kind, over transferred entries only, largest transferred minutes first.
+
+    Each gives the transferred and referred-transferred entries, minutes and euro value, the
+    split by procedure domain and by barrier, non-take-up and the months. No person, ever.
+    """
+    cost = association.hourly_cost_eur
+    transferred = (
+        AssistanceRequest.objects.for_association(association)
+        .filter(month__gte=period.start, month__lte=period.end)
+        .filter(classes()["transferred"])
+    )
+    statements = {}
+    for row in transferred.values(*STATEMENT_KEY).annotate(**aggregates()).order_by():
+        ident = (row["responsible_institution_id"], row["responsible_kind"])
+        statements[ident] = {
+            "institution": None,
+            "responsible_kind": ident[1],
+            "transferred_requests": row["transferred_requests"],
+            "transferred_minutes": row["transferred_minutes"],
+            "transferred_value_eur": _euros(row["transferred_minutes"], cost),
+            "referred_transferred_requests": row["referred_transferred_requests"],
+            "referred_transferred_minutes": row["referred_transferred_minutes"],
+            "referred_transferred_value_eur": _euros(row["referred_transferred_minutes"], cost),
+            "non_take_up": row["non_take_up"],
+            "once_only_violations": row["once_only_violations"],
+            "hourly_cost_eur": cost,
+            "by_procedure_domain": [],
+            "by_barrier": [],
+            "months": [],
+        }
+
+    def split(rows, target, code_field):
+        for row in rows:
+            ident = (row["responsible_institution_id"], row["responsible_kind"])
+            statements[ident][target].append(
+                {
+                    "code": row[code_field],
+                    "requests": row["requests"],
+                    "minutes": row["minutes"],
+                    "transferred_value_eur": _euros(row["minutes"], cost),
+                }
+            )
+
+    small = {"requests": Count("pk"), "minutes": Sum("duration_minutes", default=0)}
+    split(
+        transferred.values(*STATEMENT_KEY, "procedure_root").annotate(**small).order_by(),
+        "by_procedure_domain",
+        "procedure_root",
+    )
+    split(
+        transferred.values(*STATEMENT_KEY, "month").annotate(**small).order_by("month"),
+        "months",
+        "month",
+    )
+    barrier_rows = (
+        RequestBarrier.objects.filter(assistance_request__in=transferred.values("pk"))
+        .values(
+            "code",
+            responsible_institution_id=F("assistance_request__responsible_institution_id"),
+            responsible_kind=F("assistance_request__responsible_kind"),
+        )
+        .annotate(
+            requests=Count("pk"), minutes=Sum("assistance_request__duration_minutes", default=0)
+        )
+        .order_by()
+    )
+    split(barrier_rows, "by_barrier", "code")
+
+    institutions = Institution.objects.in_bulk(
+        [ident[0] for ident in statements if ident[0] is not None]
+    )
+    for (institution_id, _kind), statement in statements.items():
+        if institution_id is not None:
+            institution = institutions[institution_id]
+            statement["institution"] = {
+                "id": institution.pk,
+                "name": institution.name,
+                "kind": institution.kind,
+            }
+        for split_name in ("by_procedure_domain", "by_barrier"):
+            statement[split_name].sort(key=lambda s: (-s["minutes"], s["code"]))
+    return sorted(
+        statements.values(),
+        key=lambda s: (
+            -s["transferred_minutes"],
+            s["responsible_kind"],
+            (s["institution"] or {}).get("id") or 0,
+        ),
+    )
+
+
+STATEMENT_KEY = ("responsible_institution_id", "responsible_kind")
+
+
+def _euros(minutes: int, cost: Decimal) -> Decimal:
+    return round_cents(transferred_value_unrounded(minutes, cost))

@@ -1,0 +1,41 @@
+"""Thin Celery tasks: they take ids, recompute from the log, and do nothing on a re-run.
+
+Names are explicit so that queued messages survive code moves.
+"""
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import services
+
+RETRY = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+    "acks_late": True,
+    # Below the Redis visibility timeout (1 h), so a message is never redelivered while its
+    # first delivery still runs.
+    "soft_time_limit": 1200,
+    "time_limit": 1500,
+}
+
+
+@shared_task(name="workload.recompute_month", **RETRY)
+def recompute_month_task(association_id: int, month: str) -> bool:
+    return services.rollups_recompute_dirty_month(association_id=association_id, month=month)
+
+
+@shared_task(name="workload.sweep_dirty_months", **RETRY)
+def sweep_dirty_months_task() -> int:
+    return services.rollups_sweep_dirty()
+
+
+@shared_task(name="workload.recompute_everything", **RETRY)
+def recompute_everything_task() -> int:
+    return services.rollups_recompute(association_id=None)
+
+
+@shared_task(name="workload.run_recompute_job", **RETRY)
+def run_recompute_job_task(job_id: int) -> None:
+    services.job_run(job_id, services.recompute_job_work)
