@@ -1,0 +1,232 @@
+"""The rollups hold exactly the figures of METRICS.md, computed here a second time, in plain
+Python, from the log: for random logs with edits and deletes, for every dimension and metric."""
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases import services as cases_services
+from cases.models import AssistanceRequest
+from organisations.services import association_create_or_update
+from referrals.models import Institution
+from taxonomy import get_taxonomy
+from workload.models import DIMENSIONS, Rollup
+from workload.selectors import monthly_table_for_association, period_parse
+from workload.services import rollups_recompute, rollups_sweep_dirty
+
+TAXONOMY = get_taxonomy()
+KINDS = [
+    "cpas",
+    "bank",
+    "union",
+    "commune",
+    "self",
+    "entourage",
+    "unknown",
+    "association",
+    "pub_fed",
+]
+PROCEDURES = ["tax", "tax.pit_return", "bank.app_auth", "ris.application", "civil.id_card"]
+BARRIERS = ["once_only", "itsme", "app_only", "language"]
+MODES = ["do_for", "do_with", "inform"]
+OUTCOMES = [
+    "resolved",
+    "abandoned",
+    "impossible",
+    "rights_lost",
+    "postponed_technical",
+    "pending_inst",
+]
+FLAGS = ["pin", "password"]
+MONTH_DAYS = [dt.date(2026, 1, 3), dt.date(2026, 2, 14), dt.date(2026, 3, 28)]
+PERIOD = period_parse("2026-01", "2026-03")
+_slugs = itertools.count()
+
+
+def entry_fields():
+    return st.fixed_dictionaries(
+        {
+            "occurred_on": st.sampled_from(MONTH_DAYS),
+            "duration_minutes": st.integers(1, 1440),
+            "channel": st.sampled_from(["on_site", "phone"]),
+            "procedure_domain": st.sampled_from(PROCEDURES),
+            "referrer": st.one_of(st.sampled_from(KINDS), st.integers(0, 3)),
+            "responsible": st.one_of(st.sampled_from(KINDS), st.integers(0, 3)),
+            "barriers": st.lists(st.sampled_from(BARRIERS), unique=True, max_size=3),
+            "mode": st.sampled_from(MODES),
+            "outcome": st.sampled_from(OUTCOMES),
+            "sensitive_flags": st.lists(st.sampled_from(FLAGS), unique=True, max_size=2),
+            "consent": st.sampled_from(["written", "oral", "none"]),
+        }
+    )
+
+
+def as_service_fields(drawn, institutions):
+    fields = dict(drawn)
+    for who, kind_field, institution_field in (
+        ("referrer", "referrer_kind", "referred_by"),
+        ("responsible", "responsible_kind", "responsible_institution"),
+    ):
+        value = fields.pop(who)
+        if isinstance(value, int):
+            fields[institution_field] = institutions[value]
+            # A kind typed by hand that disagrees: the institution's kind must win.
+            fields[kind_field] = "unknown"
+        else:
+            fields[kind_field] = value
+            fields[institution_field] = None
+    return fields
+
+
+def expected_cells(association):
+    """METRICS.md, from the log, without the database's help."""
+    cells = defaultdict(lambda: defaultdict(int))
+    non_external = {"association", "self", "entourage", "unknown"}
+    entries = AssistanceRequest.objects.filter(association=association).prefetch_related(
+        "barriers", "sensitive_flags"
+    )
+    for e in entries:
+        barriers = e.barrier_codes
+        external = e.responsible_kind not in non_external
+        digital = bool(barriers)
+        transferred = external and digital
+        if e.referred_by_id is not None and e.responsible_institution_id is not None:
+            sent_by_body = e.referred_by_id == e.responsible_institution_id
+        else:
+            sent_by_body = e.referrer_kind == e.responsible_kind
+        figures = {
+            "requests": 1,
+            "minutes": e.duration_minutes,
+            "external_requests": int(external),
+            "external_minutes": e.duration_minutes * external,
+            "digital_requests": int(digital),
+            "digital_minutes": e.duration_minutes * digital,
+            "transferred_requests": int(transferred),
+            "transferred_minutes": e.duration_minutes * transferred,
+            "referred_transferred_requests": int(transferred and sent_by_body),
+            "referred_transferred_minutes": e.duration_minutes * (transferred and sent_by_body),
+            "do_for_requests": int(e.mode == "do_for"),
+            "non_take_up": int(e.outcome in {"abandoned", "impossible", "rights_lost"}),
+            "postponed_technical": int(e.outcome == "postponed_technical"),
+            "once_only_violations": int("once_only" in barriers),
+            "without_consent_do_for": int(e.mode == "do_for" and e.consent == "none"),
+            "sensitive_handling": int(bool(e.sensitive_flag_codes)),
+        }
+        month = f"{e.occurred_on:%Y-%m}"
+        groups = {
+            "total": [None],
+            "referrer_kind": [e.referrer_kind],
+            "referred_by": [e.referred_by_id],
+            "responsible_kind": [e.responsible_kind],
+            "responsible_institution": [e.responsible_institution_id],
+            "procedure_domain": [e.procedure_domain.split(".")[0]],
+            "procedure": [e.procedure_domain],
+            "barrier": barriers,
+            "channel": [e.channel],
+            "mode": [e.mode],
+            "outcome": [e.outcome],
+        }
+        for dimension, keys in groups.items():
+            for key in keys:
+                cell = cells[(month, dimension, key)]
+                for name, value in figures.items():
+                    cell[name] += value
+    return cells
+
+
+def published(cell, hourly_cost):
+    cell = dict(cell)
+    minutes, requests = cell["minutes"], cell["requests"]
+    cell["transferred_share"] = cell["transferred_minutes"] / minutes if minutes else None
+    cell["do_for_share"] = cell["do_for_requests"] / requests if requests else None
+    cell["transferred_value_eur"] = (
+        Decimal(cell["transferred_minutes"]) * hourly_cost / 60
+    ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return cell
+
+
+def assert_rollups_match_the_log(association):
+    expected = expected_cells(association)
+    for dimension in ("total", *DIMENSIONS):
+        table = monthly_table_for_association(
+            association=association,
+            period=PERIOD,
+            group_by=None if dimension == "total" else dimension,
+        )
+        got = {(row["month"], row["group"]): row for row in table if row["requests"]}
+        want = {
+            (month, key): published(cell, association.hourly_cost_eur)
+            for (month, dim, key), cell in expected.items()
+            if dim == dimension
+        }
+        assert set(got) == set(want), dimension
+        for key, want_cell in want.items():
+            got_cell = got[key]
+            for name, value in want_cell.items():
+                assert got_cell[name] == pytest.approx(value), (dimension, key, name)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    logged=st.lists(entry_fields(), min_size=1, max_size=12),
+    edits=st.lists(st.tuples(st.integers(0, 11), entry_fields()), max_size=4),
+    deletes=st.lists(st.integers(0, 11), max_size=3, unique=True),
+    hourly_cost=st.sampled_from([Decimal("40.00"), Decimal("37.35"), Decimal("52.10")]),
+)
+def test_rollups_equal_an_independent_computation_of_the_metrics(
+    logged, edits, deletes, hourly_cost
+):
+    # Given an association's log, built, edited and pruned through the services
+    association, _ = association_create_or_update(
+        slug=f"prop-{next(_slugs)}", name="Property", hourly_cost_eur=hourly_cost
+    )
+    institutions = [
+        *Institution.objects.filter(kind="cpas").order_by("pk")[:2],
+        Institution.objects.filter(kind="bank").order_by("pk").first(),
+        Institution.objects.filter(kind="union").order_by("pk").first(),
+    ]
+    entries = [
+        cases_services.assistance_request_create(
+            association=association, **as_service_fields(drawn, institutions)
+        )
+        for drawn in logged
+    ]
+    for index, drawn in edits:
+        if index < len(entries):
+            cases_services.assistance_request_update(
+                entry=entries[index], **as_service_fields(drawn, institutions)
+            )
+    for index in deletes:
+        if index < len(entries) and entries[index].pk is not None:
+            cases_services.assistance_request_delete(entry=entries[index])
+
+    # When the dirty months are swept (what the beat does)
+    rollups_sweep_dirty()
+
+    # Then every cell equals METRICS.md computed from the log, and a full recomputation,
+    # run twice, changes nothing.
+    assert_rollups_match_the_log(association)
+    before = sorted(
+        Rollup.objects.filter(association=association).values_list(
+            "month", "dimension", "group_key", "requests", "minutes", "transferred_minutes"
+        )
+    )
+    rollups_recompute(association_id=association.pk)
+    rollups_recompute(association_id=association.pk)
+    after = sorted(
+        Rollup.objects.filter(association=association).values_list(
+            "month", "dimension", "group_key", "requests", "minutes", "transferred_minutes"
+        )
+    )
+    assert before == after
+    assert_rollups_match_the_log(association)
