@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import views, workload
 
 app_name = "api"
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateApi.as_view(), name="token"),
     path("taxonomy/", views.TaxonomyApi.as_view(), name="taxonomy"),
+    path("workload/monthly/", workload.WorkloadMonthlyApi.as_view(), name="workload-monthly"),
+    path(
+        "workload/statements/", workload.WorkloadStatementsApi.as_view(), name="workload-statements"
+    ),
+    path("workload/recompute/", workload.WorkloadRecomputeApi.as_view(), name="workload-recompute"),
+    path("jobs/<int:pk>/", workload.JobDetailApi.as_view(), name="job-detail"),
 ]
