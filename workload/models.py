@@ -75,7 +75,11 @@ class Rollup(models.Model):
     be derived exactly and summed unrounded across associations.
     """
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="rollups")
+    # No database-level foreign key: rollups are a cache rewritten in bulk, and a per-row
+    # constraint check on every written cell slows a full recomputation. Django cascades.
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="rollups", db_constraint=False
+    )
     month = models.CharField(max_length=7)
     dimension = models.CharField(max_length=30)
     group_key = models.CharField(max_length=40, blank=True, default="")

@@ -5,19 +5,20 @@ rollups for some months (or all) with figures aggregated from the log in one tra
 it can run twice, late or concurrently and still leave the same rows.
 """
 
+import functools
 import logging
 import secrets
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Value
 from django.utils import timezone
 
 from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
 
 from .metrics import aggregates
-from .models import DIMENSIONS, TOTAL, DirtyMonth, Job, Rollup
+from .models import COUNT_METRICS, DIMENSIONS, TOTAL, DirtyMonth, Job, Rollup
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ GROUP_FIELDS = {
     "mode": "mode",
     "outcome": "outcome",
 }
-ROLLUP_BATCH_SIZE = 1000
 
 
 def _new_version() -> int:
@@ -67,47 +67,97 @@ def _lock_associations(association_ids: list[int] | None) -> dict[int, Associati
     return {a.pk: a for a in rows}
 
 
-def _cells(
-    associations: dict[int, Association], months: list[str] | None, dimension: str, everything: bool
-) -> list[Rollup]:
-    """One aggregate query for one dimension, grouped by association, month and group."""
+FULL_RECOMPUTE_WORK_MEM = "256MB"
+
+
+def _cell_query(dimension: str):
+    """One aggregate query for one dimension over the whole log, grouped by association,
+    month and group. Callers narrow it with conditions on the grouping columns, which both
+    databases push down into the scan."""
     if dimension == "barrier":
-        rows = RequestBarrier.objects.all()
-        if not everything:
-            rows = rows.filter(assistance_request__association_id__in=list(associations))
-        if months is not None:
-            rows = rows.filter(assistance_request__month__in=months)
-        rows = rows.values(
+        rows = RequestBarrier.objects.values(
             cell_association=F("assistance_request__association_id"),
             cell_month=F("assistance_request__month"),
             cell_group=F("code"),
         )
-        rows = rows.annotate(**aggregates("assistance_request__")).order_by()
-    else:
-        rows = AssistanceRequest.objects.all()
-        if not everything:
-            rows = rows.filter(association_id__in=list(associations))
-        if months is not None:
-            rows = rows.filter(month__in=months)
-        groups = {} if dimension == TOTAL else {"cell_group": F(GROUP_FIELDS[dimension])}
-        rows = rows.values(cell_association=F("association_id"), cell_month=F("month"), **groups)
-        rows = rows.annotate(**aggregates()).order_by()
-    cells = []
-    for row in rows:
-        association = associations[row.pop("cell_association")]
-        month = row.pop("cell_month")
-        group = row.pop("cell_group", "")
-        cells.append(
-            Rollup(
-                association=association,
-                month=month,
-                dimension=dimension,
-                group_key="" if group is None else str(group),
-                hourly_cost_eur=association.hourly_cost_eur,
-                **row,
-            )
+        return rows.annotate(**aggregates("assistance_request__")).order_by()
+    group = Value("") if dimension == TOTAL else F(GROUP_FIELDS[dimension])
+    rows = AssistanceRequest.objects.values(
+        cell_association=F("association_id"), cell_month=F("month"), cell_group=group
+    )
+    return rows.annotate(**aggregates()).order_by()
+
+
+@functools.cache
+def _cell_sql(vendor: str, dimension: str) -> tuple[str, tuple]:
+    # Building sixteen filtered aggregates through the ORM costs more than running them on
+    # one month; the SQL only depends on the database and the dimension, so build it once.
+    return _cell_query(dimension).query.sql_with_params()
+
+
+ROLLUP_COLUMNS = (
+    "association_id",
+    "month",
+    "dimension",
+    "group_key",
+    "hourly_cost_eur",
+    *COUNT_METRICS,
+    "computed_at",
+)
+
+
+def _filtered_cells_sql(
+    association_ids: list[int] | None, months: list[str] | None, dimension: str
+) -> tuple[str, list]:
+    """The cells of one dimension, narrowed to some associations and months."""
+    select_sql, select_params = _cell_sql(connection.vendor, dimension)
+    where, params = [], [dimension, *select_params]
+    if association_ids is not None:
+        where.append(f"cell.cell_association IN ({', '.join(['%s'] * len(association_ids))})")
+        params += association_ids
+    if months is not None:
+        where.append(f"cell.cell_month IN ({', '.join(['%s'] * len(months))})")
+        params += months
+    metrics = ", ".join(f"cell.{name}" for name in COUNT_METRICS)
+    sql = (
+        f"SELECT CAST(%s AS TEXT) AS cell_dimension, cell.cell_association, cell.cell_month, "
+        f"COALESCE(CAST(cell.cell_group AS TEXT), '') AS cell_group, {metrics} "
+        f"FROM ({select_sql}) cell"
+    ) + (f" WHERE {' AND '.join(where)}" if where else "")
+    return sql, params
+
+
+def _insert_cells_from(cells_sql: str, params: list) -> int:
+    """INSERT ... SELECT: the figures never leave the database, whatever the log's size."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Rollup._meta.db_table)} ({', '.join(ROLLUP_COLUMNS)}) "
+        f"SELECT cell.cell_association, cell.cell_month, cell.cell_dimension, "
+        f"cell.cell_group, a.hourly_cost_eur, "
+        f"{', '.join(f'cell.{name}' for name in COUNT_METRICS)}, %s "
+        f"FROM ({cells_sql}) cell "
+        f"JOIN {quote(Association._meta.db_table)} a "
+        f"ON a.{quote(Association._meta.pk.column)} = cell.cell_association"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), *params])
+        return cursor.rowcount
+
+
+def _insert_all_cells_postgresql(
+    association_ids: list[int] | None, months: list[str] | None
+) -> int:
+    # PostgreSQL runs INSERT ... SELECT without parallel workers, but CREATE TABLE AS with
+    # them: aggregate every dimension in parallel into a temporary table, then copy it.
+    parts = [_filtered_cells_sql(association_ids, months, d) for d in (TOTAL, *DIMENSIONS)]
+    union = " UNION ALL ".join(sql for sql, _ in parts)
+    params = [p for _, part_params in parts for p in part_params]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS workload_cells_scratch")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE workload_cells_scratch ON COMMIT DROP AS {union}", params
         )
-    return cells
+    return _insert_cells_from("SELECT * FROM workload_cells_scratch", [])
 
 
 def rollups_recompute(
@@ -119,8 +169,8 @@ def rollups_recompute(
     """Replace rollups with figures aggregated from the log, in one transaction.
 
     `association_id` None means every association, `months` None every month. Removes the
-    dirty marks it has made good and returns the number of cells written. Progress is
-    reported per dimension (visible to others only on commit, on PostgreSQL).
+    dirty marks it has made good and returns the number of cells written. `on_progress`
+    hears of each dimension written when they are written one by one.
     """
     months = None if months is None else sorted(set(months))
     everything = association_id is None
@@ -128,6 +178,11 @@ def rollups_recompute(
         associations = _lock_associations(None if everything else [association_id])
         if not associations:
             return 0
+        if connection.vendor == "postgresql" and months is None:
+            # Whole-log aggregates hash far more groups than the default 4 MB holds; without
+            # this they spill to disk and run about twice as long.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{FULL_RECOMPUTE_WORK_MEM}'")
         dirty = DirtyMonth.objects.filter(association_id__in=list(associations))
         if months is not None:
             dirty = dirty.filter(month__in=months)
@@ -140,14 +195,16 @@ def rollups_recompute(
             stale = stale.filter(month__in=months)
         stale.delete()
 
-        dimensions = (TOTAL, *DIMENSIONS)
-        written = 0
-        for done, dimension in enumerate(dimensions, start=1):
-            cells = _cells(associations, months, dimension, everything)
-            Rollup.objects.bulk_create(cells, batch_size=ROLLUP_BATCH_SIZE)
-            written += len(cells)
-            if on_progress is not None:
-                on_progress(round(100 * done / len(dimensions)))
+        ids = None if everything else list(associations)
+        if connection.vendor == "postgresql" and months is None:
+            written = _insert_all_cells_postgresql(ids, months)
+        else:
+            written = 0
+            dimensions = (TOTAL, *DIMENSIONS)
+            for done, dimension in enumerate(dimensions, start=1):
+                written += _insert_cells_from(*_filtered_cells_sql(ids, months, dimension))
+                if on_progress is not None:
+                    on_progress(round(100 * done / len(dimensions)))
 
         # A mark made after we read it carries another version and stays for the next run.
         for association_pk, month, version in seen:
