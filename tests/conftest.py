@@ -1,0 +1,59 @@
+import pytest
+from rest_framework.test import APIClient
+
+from cases.signals import assistance_requests_changed
+from organisations.models import Role
+from tests.factories import DEFAULT_PASSWORD, AssociationFactory, MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def _db(db):
+    """Every test may use the database."""
+
+
+@pytest.fixture
+def association():
+    return AssociationFactory(slug="asbl-anderlecht", name="Service social d'Anderlecht")
+
+
+@pytest.fixture
+def worker(association):
+    """A social worker of `association`, whose password is DEFAULT_PASSWORD."""
+    return MembershipFactory(organisation=association, role=Role.WORKER).user
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def worker_token(api_client, worker):
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"email": worker.email, "password": DEFAULT_PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+@pytest.fixture
+def worker_client(worker_token):
+    """An API client authenticated with the worker's token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {worker_token}")
+    return client
+
+
+@pytest.fixture
+def changed_months():
+    """Records what the log tells the workload app: (association id, months) per write."""
+    calls = []
+
+    def receiver(sender, association_id, months, **kwargs):
+        calls.append((association_id, set(months)))
+
+    assistance_requests_changed.connect(receiver, weak=False, dispatch_uid="test-changed-months")
+    yield calls
+    assistance_requests_changed.disconnect(dispatch_uid="test-changed-months")
