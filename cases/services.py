@@ -17,6 +17,7 @@ from organisations.models import Association
 from referrals.models import Institution
 from taxonomy import get_taxonomy, procedure_root
 
+from .bulk import bulk_insert
 from .models import (
     BARRIER_CODES,
     CHANNEL_CODES,
@@ -254,18 +255,17 @@ def assistance_requests_bulk_create(
                 children.append(_apply(entry, data))
                 entries.append(entry)
                 months.add(entry.month)
-            # PostgreSQL and SQLite both return the new ids from bulk_create.
-            AssistanceRequest.objects.bulk_create(entries)
-            RequestBarrier.objects.bulk_create(
+            bulk_insert(AssistanceRequest, entries, assign_ids=True)
+            bulk_insert(RequestBarrier, [
                 RequestBarrier(assistance_request=entry, code=code)
                 for entry, (barriers, _flags) in zip(entries, children, strict=True)
                 for code in barriers
-            )
-            RequestSensitiveFlag.objects.bulk_create(
+            ])
+            bulk_insert(RequestSensitiveFlag, [
                 RequestSensitiveFlag(assistance_request=entry, code=code)
                 for entry, (_barriers, flags) in zip(entries, children, strict=True)
                 for code in flags
-            )
+            ])
             if on_batch is not None:
                 on_batch(len(batch))
         if months:
