@@ -256,16 +256,22 @@ def assistance_requests_bulk_create(
                 entries.append(entry)
                 months.add(entry.month)
             bulk_insert(AssistanceRequest, entries, assign_ids=True)
-            bulk_insert(RequestBarrier, [
-                RequestBarrier(assistance_request=entry, code=code)
-                for entry, (barriers, _flags) in zip(entries, children, strict=True)
-                for code in barriers
-            ])
-            bulk_insert(RequestSensitiveFlag, [
-                RequestSensitiveFlag(assistance_request=entry, code=code)
-                for entry, (_barriers, flags) in zip(entries, children, strict=True)
-                for code in flags
-            ])
+            bulk_insert(
+                RequestBarrier,
+                [
+                    RequestBarrier(assistance_request=entry, code=code)
+                    for entry, (barriers, _flags) in zip(entries, children, strict=True)
+                    for code in barriers
+                ],
+            )
+            bulk_insert(
+                RequestSensitiveFlag,
+                [
+                    RequestSensitiveFlag(assistance_request=entry, code=code)
+                    for entry, (_barriers, flags) in zip(entries, children, strict=True)
+                    for code in flags
+                ],
+            )
             if on_batch is not None:
                 on_batch(len(batch))
         if months:
