@@ -48,3 +48,17 @@ beat: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+
+# System packages of the optional parts, installed by CI (as root). Without them `make run`
+# still works: the PDF button says what is missing, the browser tests skip with a reason.
+.PHONY: pdf-deps e2e-deps
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+E2E_DEBS := chromium
+
+pdf-deps:
+	dpkg -s $(PDF_DEBS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PDF_DEBS); }
+
+e2e-deps:
+	dpkg -s $(E2E_DEBS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(E2E_DEBS); }

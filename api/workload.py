@@ -1,11 +1,9 @@
 """Workload figures over the API: monthly tables, subcontracting statements, recomputation
 and the jobs that follow long work. Thin: selectors and services do the work."""
 
-import csv
-import io
-
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,9 +13,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workload import selectors, services
+from workload import exports, selectors, services
 from workload.enqueue import publish_on_commit
-from workload.metrics import PUBLISHED_METRICS
 from workload.models import Job
 from workload.tasks import run_recompute_job_task
 
@@ -26,9 +23,9 @@ from .permissions import IsAssociationMember, IsDirector, request_association
 PERIOD_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.STR, required=True, description="YYYY-MM"),
     OpenApiParameter("to", OpenApiTypes.STR, required=True, description="YYYY-MM"),
-    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx", "pdf"]),
 ]
-FILE_FORMATS = ("csv",)
+FILE_FORMATS = exports.FORMATS
 
 
 def _parse(request, with_dimension=False):
@@ -45,18 +42,30 @@ def _parse(request, with_dimension=False):
         raise ApiValidationError(exc.message_dict) from None
     fmt = request.query_params.get("format") or "json"
     if fmt not in ("json", *FILE_FORMATS):
-        raise ApiValidationError({"format": [_("Use json or csv.")]})
+        raise ApiValidationError({"format": [_("Use json, csv, xlsx or pdf.")]})
     return period, group_by, fmt
 
 
+def _file_response(file: exports.ExportFile) -> HttpResponse:
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return response
+
+
 def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    """A CSV download of plain rows (other API modules use it too), formula-safe."""
+    content = exports.csv_bytes(exports.Sheet(filename, header, rows))
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _pdf_unavailable() -> Response:
+    # The server lacks WeasyPrint's system packages: say so plainly rather than fail.
+    return Response(
+        {"format": [exports.pdf_unavailable_message()]},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
 
 
 class WorkloadMonthlyApi(APIView):
@@ -71,17 +80,17 @@ class WorkloadMonthlyApi(APIView):
     def get(self, request):
         period, group_by, fmt = _parse(request, with_dimension=True)
         association = request_association(request)
+        if fmt in FILE_FORMATS:
+            if fmt == "pdf" and not exports.pdf_available():
+                return _pdf_unavailable()
+            return _file_response(
+                exports.monthly_export(
+                    association=association, period=period, group_by=group_by, fmt=fmt
+                )
+            )
         rows = selectors.monthly_table_for_association(
             association=association, period=period, group_by=group_by
         )
-        if fmt == "csv":
-            header = ["month", "group", *PUBLISHED_METRICS]
-            suffix = f"-{group_by}" if group_by else ""
-            return _csv_response(
-                f"{association.slug}-monthly{suffix}-{period.start}-{period.end}.csv",
-                header,
-                [[row[name] if row[name] is not None else "" for name in header] for row in rows],
-            )
         return Response(
             {
                 "association": association.slug,
@@ -104,32 +113,13 @@ class WorkloadStatementsApi(APIView):
     def get(self, request):
         period, _group_by, fmt = _parse(request)
         association = request_association(request)
-        statements = selectors.statements_for_association(association=association, period=period)
-        if fmt == "csv":
-            header = [
-                "institution_id",
-                "institution",
-                "responsible_kind",
-                "transferred_requests",
-                "transferred_minutes",
-                "transferred_value_eur",
-                "referred_transferred_requests",
-                "referred_transferred_minutes",
-                "referred_transferred_value_eur",
-                "non_take_up",
-                "once_only_violations",
-            ]
-            rows = [
-                [
-                    (s["institution"] or {}).get("id", ""),
-                    (s["institution"] or {}).get("name", ""),
-                    *[s[name] for name in header[2:]],
-                ]
-                for s in statements
-            ]
-            return _csv_response(
-                f"{association.slug}-statements-{period.start}-{period.end}.csv", header, rows
+        if fmt in FILE_FORMATS:
+            if fmt == "pdf" and not exports.pdf_available():
+                return _pdf_unavailable()
+            return _file_response(
+                exports.statements_export(association=association, period=period, fmt=fmt)
             )
+        statements = selectors.statements_for_association(association=association, period=period)
         return Response(
             {
                 "association": association.slug,
@@ -141,9 +131,26 @@ class WorkloadStatementsApi(APIView):
 
 
 class JobSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
     class Meta:
         model = Job
-        fields = ["id", "kind", "state", "progress", "created_at", "finished_at", "error"]
+        fields = [
+            "id",
+            "kind",
+            "state",
+            "progress",
+            "created_at",
+            "finished_at",
+            "error",
+            "download",
+        ]
+
+    def get_download(self, job) -> str | None:
+        """Where a finished export is fetched (with the same credentials), else null."""
+        if exports.export_job_file(job) is None:
+            return None
+        return reverse("workload:job-download", args=[job.pk])
 
 
 class WorkloadRecomputeApi(APIView):

@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("workload/", include("workload.urls")),
 ]

@@ -6,7 +6,7 @@ Names are explicit so that queued messages survive code moves.
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import services
+from . import exports, services
 
 RETRY = {
     "autoretry_for": (DatabaseError,),
@@ -39,3 +39,8 @@ def recompute_everything_task() -> int:
 @shared_task(name="workload.run_recompute_job", **RETRY)
 def run_recompute_job_task(job_id: int) -> None:
     services.job_run(job_id, services.recompute_job_work)
+
+
+@shared_task(name="workload.run_export_job", **RETRY)
+def run_export_job_task(job_id: int) -> None:
+    services.job_run(job_id, exports.export_job_work)

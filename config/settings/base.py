@@ -109,6 +109,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files the app writes (export downloads); served only through views that check the caller.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,356 @@
+"""Exports: every file carries the figures of the rollups, opens in the tool it is made for,
+and leaks nothing: no formula, no person, no other association."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from organisations.services import federation_create_or_update
+from workload import exports, selectors
+from workload.metrics import PUBLISHED_METRICS
+from workload.models import Job
+from workload.tasks import run_export_job_task
+
+from .conftest import celery_conf
+from .reports_data import HOSTILE_NAME, reports_fixture, web_client  # noqa: F401
+
+needs_pdf = pytest.mark.skipif(
+    not exports.pdf_available(), reason="WeasyPrint's system packages are not installed"
+)
+PERIOD = "from=2026-09&to=2026-10"
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def workbook(response):
+    return load_workbook(io.BytesIO(response.content))
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def rollup_rows(association, group_by=None):
+    return selectors.monthly_table_for_association(
+        association=association,
+        period=selectors.period_parse("2026-09", "2026-10"),
+        group_by=group_by,
+    )
+
+
+def test_the_monthly_csv_carries_exactly_the_figures_of_the_rollups(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    response = director.get(f"/workload/monthly/download/?{PERIOD}&format=csv")
+
+    assert response.status_code == 200
+    assert "mine-monthly-2026-09-2026-10.csv" in response["Content-Disposition"]
+    expected = rollup_rows(reports["mine"])
+    got = csv_rows(response)
+    assert [row["month"] for row in got] == ["2026-09", "2026-10"]
+    for line, row in zip(got, expected, strict=True):
+        for name in PUBLISHED_METRICS:
+            value = row[name]
+            if value is None:
+                assert line[name] == ""
+            elif isinstance(value, float):
+                assert float(line[name]) == pytest.approx(value)
+            else:
+                assert Decimal(line[name]) == Decimal(value), name
+    assert got[1]["transferred_minutes"] == "90" and got[1]["transferred_value_eur"] == "60.00"
+
+
+def test_the_monthly_xlsx_has_a_header_typed_cells_and_the_definitions(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    response = director.get(f"/workload/monthly/download/?{PERIOD}&format=xlsx")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = workbook(response)
+    table, definitions = book.worksheets
+    header = [cell.value for cell in table[1]]
+    assert header[:4] == ["month", "group", "requests", "minutes"]
+    assert table.cell(1, 1).font.b
+    october = {name: table.cell(3, header.index(name) + 1).value for name in header}
+    assert october["month"] == "2026-10"
+    assert october["requests"] == 2 and isinstance(october["requests"], int)
+    assert october["transferred_minutes"] == 90
+    assert october["transferred_value_eur"] == pytest.approx(60.0)
+    assert october["transferred_share"] == pytest.approx(1.0)
+    assert table.cell(3, header.index("transferred_share") + 1).number_format == "0.0%"
+    defined = {row[0].value for row in definitions.iter_rows(min_row=2)}
+    assert set(PUBLISHED_METRICS) <= defined
+
+
+def test_a_grouped_monthly_table_labels_its_groups_in_the_users_language(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    response = director.get(
+        f"/workload/monthly/download/?{PERIOD}&format=csv&group_by=barrier",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+
+    rows = csv_rows(response)
+    itsme = [r for r in rows if r["group"] == "itsme"]
+    assert itsme and itsme[0]["group_label"] != "itsme"
+    assert sum(int(r["minutes"]) for r in itsme) == 75
+
+
+def test_the_statements_add_up_to_the_transferred_work_of_the_rollups(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    response = director.get(f"/workload/statements/?{PERIOD}&format=xlsx")
+
+    summary = workbook(response).worksheets[0]
+    header = [cell.value for cell in summary[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in summary.iter_rows(2)]
+    total_minutes = sum(r["transferred_minutes"] for r in rollup_rows(reports["mine"]))
+    assert sum(r["transferred_minutes"] for r in rows) == total_minutes == 135
+    cpas = next(r for r in rows if r["institution_id"] == reports["hostile"].pk)
+    assert cpas["transferred_minutes"] == 105
+    assert cpas["transferred_value_eur"] == pytest.approx(70.0)
+    assert cpas["referred_transferred_minutes"] == 60
+    assert cpas["hourly_cost_eur"] == pytest.approx(40.0)
+
+
+def test_a_single_statement_csv_holds_totals_and_splits(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+    key = f"institution-{reports['bank'].pk}"
+
+    response = director.get(f"/workload/statements/{key}/?{PERIOD}&format=csv")
+
+    assert response.status_code == 200
+    assert f"mine-statement-{key}-2026-09-2026-10.csv" in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert {r["institution"] for r in rows} == {"Banque Exemple"}
+    total = next(r for r in rows if (r["section"], r["code"]) == ("total", "transferred"))
+    assert (total["requests"], total["minutes"], total["value_eur"]) == ("1", "30", "20.00")
+    non_take_up = next(r for r in rows if r["code"] == "non_take_up")
+    assert non_take_up["requests"] == "1"
+    assert [r["code"] for r in rows if r["section"] == "month"] == ["2026-10"]
+
+
+def test_a_hostile_institution_name_stays_text_in_csv_and_xlsx(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    as_csv = director.get(f"/workload/statements/?{PERIOD}&format=csv")
+    as_xlsx = director.get(f"/workload/statements/?{PERIOD}&format=xlsx")
+    grouped = director.get(
+        f"/workload/monthly/download/?{PERIOD}&format=xlsx&group_by=responsible_institution"
+    )
+
+    names = {row["institution"] for row in csv_rows(as_csv)}
+    assert "'" + HOSTILE_NAME in names and HOSTILE_NAME not in names
+    for response in (as_xlsx, grouped):
+        cells = [
+            cell
+            for sheet in workbook(response).worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value == HOSTILE_NAME
+        ]
+        assert cells, "the name is kept as typed"
+        assert all(cell.data_type == "s" for cell in cells)
+
+
+def test_neutralising_leaves_numbers_and_plain_text_alone():
+    assert exports.neutralise("-5 + 3") == "'-5 + 3"
+    assert exports.neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert exports.neutralise("+32 2 123") == "'+32 2 123"
+    assert exports.neutralise("CPAS d'Ixelles") == "CPAS d'Ixelles"
+    assert exports.neutralise(-5) == -5
+
+
+@needs_pdf
+def test_the_statement_pdf_opens_and_holds_the_figures(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+    key = f"institution-{reports['hostile'].pk}"
+
+    response = director.get(f"/workload/statements/{key}/?{PERIOD}&format=pdf&lang=en")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Subcontracting statement" in text
+    assert "Maison de quartier" in text and "2026-09" in text
+    assert "1.75" in text and "70.00" in text  # 105 minutes, at 40 € an hour
+    assert "40.00" in text  # the referred-transferred value and the hourly cost
+    assert "105 minutes ÷ 60 × 40.00" in text
+
+
+@needs_pdf
+def test_the_statement_pdf_speaks_french_and_dutch(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+    key = f"institution-{reports['hostile'].pk}"
+
+    french = pdf_text(
+        director.get(f"/workload/statements/{key}/?{PERIOD}&format=pdf&lang=fr").content
+    )
+    dutch = pdf_text(
+        director.get(f"/workload/statements/{key}/?{PERIOD}&format=pdf&lang=nl").content
+    )
+
+    assert "Relevé de sous-traitance" in french
+    assert "Overzicht van onderaanneming" in dutch
+
+
+@needs_pdf
+def test_the_api_answers_every_format_with_the_same_figures(reports):
+    from tests.api.test_workload_api import client_for
+
+    director = client_for("mine", "api-dir@mine.be", "director")
+
+    pdf = director.get(f"/api/v1/workload/statements/?{PERIOD}&format=pdf")
+    xlsx = director.get(f"/api/v1/workload/monthly/?{PERIOD}&format=xlsx")
+
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert "mine-statements-2026-09-2026-10.pdf" in pdf["Content-Disposition"]
+    assert "Banque Exemple" in pdf_text(pdf.content)
+    assert "mine-monthly-2026-09-2026-10.xlsx" in xlsx["Content-Disposition"]
+    assert workbook(xlsx).worksheets[0].cell(3, 4).value == 90  # October's minutes
+
+
+def test_without_weasyprint_the_pdf_is_a_clear_message_not_a_failure(reports, monkeypatch):
+    from tests.api.test_workload_api import client_for
+
+    monkeypatch.setattr(exports, "pdf_available", lambda: False)
+    director = web_client("mine", "dir@mine.be", "director")
+    api = client_for("mine", "api-dir@mine.be", "director")
+    key = f"institution-{reports['hostile'].pk}"
+
+    page = director.get(f"/workload/statements/{key}/?{PERIOD}&lang=en")
+    download = director.get(f"/workload/statements/{key}/?{PERIOD}&format=pdf&lang=en")
+    over_api = api.get(f"/api/v1/workload/statements/?{PERIOD}&format=pdf")
+
+    assert page.status_code == 200
+    assert "make pdf-deps" in page.content.decode()
+    assert download.status_code == 503 and "make pdf-deps" in download.content.decode()
+    assert over_api.status_code == 503 and "format" in over_api.json()
+
+
+def test_the_log_export_leaves_out_persons_workers_and_notes(reports, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    director = web_client("mine", "dir@mine.be", "director")
+    period = selectors.period_parse("2026-09", "2026-10")
+
+    file = exports.log_export(association=reports["mine"], period=period, fmt="csv")
+
+    text = file.content.decode()
+    header = text.splitlines()[0].split(",")
+    assert "person" not in " ".join(header) and "notes" not in header
+    assert "created_by" not in header
+    assert "0470" not in text and "999" not in text  # a note; the other association
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 4
+    assert sum(int(r["duration_minutes"]) for r in rows if r["transferred"] == "True") == 135
+    assert director.get("/workload/").status_code == 200
+
+
+def test_a_director_follows_a_log_export_job_to_its_download(
+    reports, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    director = web_client("mine", "dir@mine.be", "director")
+
+    with celery_conf(task_always_eager=True), django_capture_on_commit_callbacks(execute=True):
+        response = director.post(
+            "/workload/exports/",
+            {"export": "log", "format": "xlsx", "from": "2026-09", "to": "2026-10"},
+        )
+
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response["Location"] == f"/workload/jobs/{job.pk}/"
+    assert (job.kind, job.state, job.progress) == ("export", "succeeded", 100)
+    page = director.get(response["Location"]).content.decode()
+    assert "<progress" in page and f"/workload/jobs/{job.pk}/download/" in page
+    download = director.get(f"/workload/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    assert "mine-log-2026-09-2026-10.xlsx" in download["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0]
+    assert sheet.max_row == 5  # the header and four entries
+    polled = director.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert polled["progress"] == 100 and polled["download"] == f"/workload/jobs/{job.pk}/download/"
+
+
+def test_a_queued_job_shows_its_progress_and_reloads_itself(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+    job = Job.objects.create(
+        kind="export",
+        association=reports["mine"],
+        progress=40,
+        params={"export": "log", "format": "csv", "from": "2026-09", "to": "2026-10"},
+    )
+
+    page = director.get(f"/workload/jobs/{job.pk}/").content.decode()
+
+    assert 'value="40"' in page and 'http-equiv="refresh"' in page
+    assert "/download/" not in page
+
+
+def test_a_bad_export_request_names_the_field_and_queues_nothing(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    response = director.post(
+        "/workload/exports/", {"export": "log", "format": "pdf", "from": "2026-13", "to": "x"}
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "format" in body and "from" in body
+    assert not Job.objects.exists()
+
+
+def test_a_member_cannot_download_another_associations_export(reports, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    params = {"export": "log", "format": "csv", "from": "2026-09", "to": "2026-10"}
+    theirs = Job.objects.create(kind="export", association=reports["other"], params=params)
+    run_export_job_task.run(theirs.pk)  # the task's body, in this process
+    theirs.refresh_from_db()
+    assert theirs.state == "succeeded"
+    worker = web_client("mine", "w@mine.be", "worker")
+    director = web_client("mine", "dir@mine.be", "director")
+
+    for client in (worker, director):
+        assert client.get(f"/workload/jobs/{theirs.pk}/").status_code == 404
+        assert client.get(f"/workload/jobs/{theirs.pk}/download/").status_code == 404
+    # Their own director gets it.
+    assert (
+        web_client("other", "dir@other.be", "director")
+        .get(f"/workload/jobs/{theirs.pk}/download/")
+        .status_code
+        == 200
+    )
+
+
+def test_a_worker_reads_figures_but_cannot_export_the_log(reports):
+    worker = web_client("mine", "w@mine.be", "worker")
+
+    assert worker.get(f"/workload/monthly/download/?{PERIOD}&format=csv").status_code == 200
+    response = worker.post(
+        "/workload/exports/", {"export": "log", "format": "csv", "from": "2026-09", "to": "2026-10"}
+    )
+    assert response.status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_an_analyst_gets_403_on_every_report(reports):
+    federation_create_or_update(slug="fed", name="Fed")
+    analyst = web_client("fed", "an@fed.be", "analyst")
+
+    for path in (
+        "/workload/",
+        f"/workload/monthly/download/?{PERIOD}&format=csv",
+        f"/workload/statements/?{PERIOD}",
+        f"/workload/statements/institution-{reports['hostile'].pk}/?{PERIOD}&format=csv",
+    ):
+        assert analyst.get(path).status_code == 403, path
+    assert analyst.post("/workload/exports/", {"export": "log"}).status_code == 403

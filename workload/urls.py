@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workload"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("monthly/download/", views.monthly_download, name="monthly-download"),
+    path("statements/", views.statement_list, name="statements"),
+    path("statements/<slug:key>/", views.statement_detail, name="statement"),
+    path("exports/", views.export_create, name="export-create"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
+]

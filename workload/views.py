@@ -1,0 +1,392 @@
+"""The director's pages: the workload dashboard, the subcontracting statements, the exports and
+the progress of long exports. Workers of the association see the same figures read-only.
+
+Thin: figures come from the selectors, files from `exports`, jobs from `services`. Every view
+acts for the caller's own association (from their seat), so another association's job is a
+404 and there is no association in any URL to tamper with.
+"""
+
+import datetime as dt
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import AssistanceRequest
+from organisations.models import Role
+from organisations.selectors import seat_for_user
+
+from . import charts, exports, selectors, services
+from .enqueue import publish_on_commit
+from .models import Job
+from .tasks import run_export_job_task
+
+DEFAULT_MONTHS = 12
+TOP_INSTITUTIONS = 10
+# How often the job page reloads itself while the export runs (no script needed).
+JOB_REFRESH_SECONDS = 2
+
+
+def _base_template() -> str:
+    # The project's base template when there is one, else the app's own minimal page.
+    try:
+        get_template("base.html")
+    except TemplateDoesNotExist:
+        return "workload/_base.html"
+    return "base.html"
+
+
+def association_member(view):
+    """Workers and directors of an association; an analyst (or anyone else) gets 403."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seat = seat_for_user(request.user)
+        if not seat or seat.association is None or seat.role not in (Role.WORKER, Role.DIRECTOR):
+            raise PermissionDenied(_("Only a worker or director of an association may see this."))
+        request.seat = seat
+        request.association = seat.association
+        request.is_director = seat.role == Role.DIRECTOR
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def director_only(request):
+    if not request.is_director:
+        raise PermissionDenied(_("Only a director may do this."))
+
+
+def default_period() -> selectors.Period:
+    """The last twelve months, this month included."""
+    today = timezone.localdate()
+    first = dt.date(today.year, today.month, 1)
+    year, month = first.year, first.month - (DEFAULT_MONTHS - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return selectors.Period(f"{year:04d}-{month:02d}", first.strftime("%Y-%m"))
+
+
+def _period_from(request) -> tuple[selectors.Period | None, dict]:
+    start, end = request.GET.get("from"), request.GET.get("to")
+    if not start and not end:
+        return default_period(), {}
+    try:
+        return selectors.period_parse(start, end), {}
+    except ValidationError as exc:
+        return None, exc.message_dict
+
+
+def _context(request, **extra) -> dict:
+    return {
+        "base_template": _base_template(),
+        "association": request.association,
+        "is_director": request.is_director,
+        "pdf_available": exports.pdf_available(),
+        "pdf_unavailable_message": exports.pdf_unavailable_message(),
+        "languages": [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")],
+        **extra,
+    }
+
+
+def _file_response(file: exports.ExportFile) -> HttpResponse:
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return response
+
+
+def _group_totals(association, period, dimension, language, metric="requests"):
+    """Sum a dimension's monthly rows over the period: [(label, key, entries, hours, ...)]."""
+    rows = selectors.monthly_table_for_association(
+        association=association, period=period, group_by=dimension
+    )
+    institutions = exports.institutions_for(rows, dimension)
+    totals = {}
+    for row in rows:
+        group = totals.setdefault(
+            row["group"],
+            {
+                "group": row["group"],
+                "requests": 0,
+                "minutes": 0,
+                "transferred_minutes": 0,
+                "transferred_requests": 0,
+            },
+        )
+        for name in ("requests", "minutes", "transferred_minutes", "transferred_requests"):
+            group[name] += row[name]
+    items = []
+    for group in totals.values():
+        group["label"] = exports.group_label(dimension, group["group"], language, institutions)
+        group["hours"] = exports.hours(group["minutes"])
+        group["transferred_hours"] = exports.hours(group["transferred_minutes"])
+        if dimension == "responsible_institution" and group["group"] is not None:
+            group["statement_key"] = f"institution-{group['group']}"
+        items.append(group)
+    items.sort(key=lambda g: (-g[metric], g["label"]))
+    return items
+
+
+@require_GET
+@association_member
+def dashboard(request):
+    period, errors = _period_from(request)
+    context = _context(request, errors=errors, period=period or default_period())
+    if errors:
+        return render(request, "workload/dashboard.html", context, status=400)
+    language = translation.get_language()
+    association = request.association
+    rows = selectors.monthly_table_for_association(association=association, period=period)
+    totals = exports.monthly_totals(rows)
+    months = [r["month"] for r in rows]
+    transferred = [float(exports.hours(r["transferred_minutes"])) for r in rows]
+    other = [float(exports.hours(r["minutes"] - r["transferred_minutes"])) for r in rows]
+    institutions = [
+        g
+        for g in _group_totals(
+            association, period, "responsible_institution", language, "transferred_minutes"
+        )
+        if g["group"] is not None and g["transferred_minutes"]
+    ][:TOP_INSTITUTIONS]
+    sections = []
+    for key, title, dimension, metric, unit in (
+        ("institutions", _("Top responsible institutions (transferred hours)"), None, None, " h"),
+        ("barriers", _("Digital barriers (entries)"), "barrier", "requests", ""),
+        ("referrers", _("Who sent the person (entries)"), "referrer_kind", "requests", ""),
+        ("outcomes", _("Outcomes (entries)"), "outcome", "requests", ""),
+    ):
+        items = (
+            institutions
+            if dimension is None
+            else _group_totals(association, period, dimension, language, metric)
+        )
+        values = [
+            (i["label"], float(i["transferred_hours"]) if dimension is None else i[metric])
+            for i in items
+        ]
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "items": items,
+                "chart": charts.horizontal_bars(values, title=title, unit=unit),
+                "is_barrier": dimension == "barrier",
+                "is_institution": dimension is None,
+            }
+        )
+    context.update(
+        rows=[
+            {
+                **r,
+                "hours": exports.hours(r["minutes"]),
+                "transferred_hours": exports.hours(r["transferred_minutes"]),
+                "transferred_percent": exports.percent(r["transferred_share"]),
+            }
+            for r in rows
+        ],
+        totals=totals,
+        month_chart=charts.stacked_months(
+            months,
+            [(_("transferred"), transferred), (_("other work"), other)],
+            title=_("Transferred and other hours per month"),
+            unit=" h",
+        ),
+        sections=sections,
+        my_entries=None if request.is_director else _my_entries(request, period),
+    )
+    return render(request, "workload/dashboard.html", context)
+
+
+def _my_entries(request, period) -> dict:
+    """A worker's own total for the period: their figures, never compared with anyone's."""
+    return (
+        AssistanceRequest.objects.for_association(request.association)
+        .filter(created_by=request.user, month__gte=period.start, month__lte=period.end)
+        .aggregate(requests=Count("pk"), minutes=Sum("duration_minutes", default=0))
+    )
+
+
+def _format(request, allowed=exports.FORMATS) -> tuple[str | None, dict]:
+    fmt = request.GET.get("format") or None
+    if fmt is not None and fmt not in allowed:
+        return None, {
+            "format": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(allowed)}]
+        }
+    return fmt, {}
+
+
+@require_GET
+@association_member
+def monthly_download(request):
+    period, errors = _period_from(request)
+    fmt, format_errors = _format(request)
+    errors = {**errors, **format_errors}
+    if fmt is None and not errors:
+        errors = {"format": [_("Choose one of: %(formats)s.") % {"formats": "csv, xlsx, pdf"}]}
+    try:
+        group_by = selectors.dimension_parse(request.GET.get("group_by"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if fmt == "pdf" and not exports.pdf_available():
+        errors["format"] = [exports.pdf_unavailable_message()]
+    if errors:
+        return render(
+            request,
+            "workload/problem.html",
+            _context(request, errors=errors, back=reverse("workload:dashboard")),
+            status=503 if fmt == "pdf" and not exports.pdf_available() else 400,
+        )
+    return _file_response(
+        exports.monthly_export(
+            association=request.association, period=period, group_by=group_by, fmt=fmt
+        )
+    )
+
+
+@require_GET
+@association_member
+def statement_list(request):
+    period, errors = _period_from(request)
+    context = _context(request, errors=errors, period=period or default_period())
+    if errors:
+        return render(request, "workload/statements.html", context, status=400)
+    language = translation.get_language()
+    statements = selectors.statements_for_association(
+        association=request.association, period=period
+    )
+    context["statements"] = [
+        {
+            "key": exports.statement_key(s),
+            "title": exports.statement_title(s, language),
+            "transferred_requests": s["transferred_requests"],
+            "transferred_hours": exports.hours(s["transferred_minutes"]),
+            "transferred_value_eur": s["transferred_value_eur"],
+            "referred_transferred_hours": exports.hours(s["referred_transferred_minutes"]),
+        }
+        for s in statements
+    ]
+    fmt, format_errors = _format(request)
+    if format_errors:
+        context["errors"] = format_errors
+        return render(request, "workload/statements.html", context, status=400)
+    if fmt == "pdf" and not exports.pdf_available():
+        context["errors"] = {"format": [exports.pdf_unavailable_message()]}
+        return render(request, "workload/statements.html", context, status=503)
+    if fmt:
+        return _file_response(
+            exports.statements_export(association=request.association, period=period, fmt=fmt)
+        )
+    return render(request, "workload/statements.html", context)
+
+
+@require_GET
+@association_member
+def statement_detail(request, key):
+    period, errors = _period_from(request)
+    language = request.GET.get("lang") or translation.get_language()
+    if language not in ("fr", "nl", "en"):
+        errors = {**errors, "lang": [_("Choose fr, nl or en.")]}
+    fmt, format_errors = _format(request)
+    errors = {**errors, **format_errors}
+    context = _context(
+        request, errors=errors, period=period or default_period(), key=key, lang=language
+    )
+    if errors:
+        return render(request, "workload/statement.html", context, status=400)
+    try:
+        statements = exports.statement_pick(
+            selectors.statements_for_association(association=request.association, period=period),
+            key,
+        )
+    except exports.ExportError:
+        # No transferred work for that body in the period (or no such body): an empty statement.
+        context["empty"] = True
+        return render(request, "workload/statement.html", context, status=404)
+    if fmt == "pdf" and not exports.pdf_available():
+        context["errors"] = {"format": [exports.pdf_unavailable_message()]}
+        fmt = None
+        status = 503
+    else:
+        status = 200
+    if fmt:
+        return _file_response(
+            exports.statements_export(
+                association=request.association,
+                period=period,
+                fmt=fmt,
+                key=key,
+                language=language,
+            )
+        )
+    with translation.override(language):
+        context.update(exports.statement_context(request.association, period, statements, language))
+        context["statement"] = context["statements"][0]
+        return render(request, "workload/statement.html", context, status=status)
+
+
+@require_POST
+@association_member
+def export_create(request):
+    """Queue a long export (directors): the job page then follows it to its download."""
+    director_only(request)
+    params = {
+        name: request.POST.get(name)
+        for name in ("export", "format", "from", "to", "group_by", "statement", "language")
+    }
+    params["language"] = params["language"] or translation.get_language()
+    try:
+        params = exports.export_params_check(params)
+    except exports.ExportError as exc:
+        return render(
+            request,
+            "workload/problem.html",
+            _context(request, errors=exc.message_dict, back=reverse("workload:dashboard")),
+            status=400,
+        )
+    job = services.job_create(
+        kind=Job.Kind.EXPORT, association=request.association, actor=request.user, params=params
+    )
+    publish_on_commit(run_export_job_task, job.pk)
+    return redirect("workload:job", pk=job.pk)
+
+
+def _job_for(request, pk) -> Job:
+    job = Job.objects.filter(association=request.association, kind=Job.Kind.EXPORT, pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@require_GET
+@association_member
+def job_detail(request, pk):
+    job = _job_for(request, pk)
+    running = job.state in (Job.State.QUEUED, Job.State.RUNNING)
+    context = _context(
+        request,
+        job=job,
+        running=running,
+        refresh=JOB_REFRESH_SECONDS if running else None,
+        ready=exports.export_job_file(job) is not None,
+    )
+    return render(request, "workload/job.html", context)
+
+
+@require_GET
+@association_member
+def job_download(request, pk):
+    found = exports.export_job_file(_job_for(request, pk))
+    if found is None:
+        raise Http404
+    path, filename = found
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename)
