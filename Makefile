@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint format check worker beat clean
+.PHONY: run test install migrate seed lint format check worker beat clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Translations: extract the strings (each app with a locale/ folder keeps its own catalogue;
+# config/ and templates/ go to the project's locale/), then compile the .mo files, which are
+# committed so that a machine without gettext serves the same pages.
+MESSAGE_IGNORES := --ignore=.venv --ignore=tests --ignore=bench --ignore=docs --ignore=var \
+	--ignore=staticfiles
+messages: install
+	$(PY) manage.py makemessages -l fr -l nl -l en --no-obsolete --add-location=file $(MESSAGE_IGNORES)
+	$(PY) manage.py compilemessages $(MESSAGE_IGNORES)
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

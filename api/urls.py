@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workload
+from . import federation, views, workload
 
 app_name = "api"
 
@@ -13,4 +13,20 @@ urlpatterns = [
     ),
     path("workload/recompute/", workload.WorkloadRecomputeApi.as_view(), name="workload-recompute"),
     path("jobs/<int:pk>/", workload.JobDetailApi.as_view(), name="job-detail"),
+    path(
+        "federation/aggregates/",
+        federation.FederationAggregatesApi.as_view(),
+        name="federation-aggregates",
+    ),
+    path(
+        "federation/releases/",
+        federation.FederationReleasesApi.as_view(),
+        name="federation-releases",
+    ),
+    path("sharing/", federation.SharingListApi.as_view(), name="sharing-list"),
+    path(
+        "sharing/<slug:federation_slug>/",
+        federation.SharingDetailApi.as_view(),
+        name="sharing-detail",
+    ),
 ]

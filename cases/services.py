@@ -18,6 +18,7 @@ from referrals.models import Institution
 from taxonomy import get_taxonomy, procedure_root
 
 from .bulk import bulk_insert
+from .identifiers import contains_identifier
 from .models import (
     BARRIER_CODES,
     CHANNEL_CODES,
@@ -397,6 +398,19 @@ def person_update(*, person: Person, actor=None, **changes) -> Person:
 # --- Incident sheets -------------------------------------------------------------------------
 
 
+def _check_shareable(errors, shared, *texts):
+    # A shared sheet leaves the association: it may not carry a national number, an IBAN, a
+    # phone number, an e-mail address or a PIN (data minimisation, MISSION.md).
+    if shared and any(isinstance(t, str) and contains_identifier(t) for t in texts):
+        errors.add(
+            "shared",
+            _(
+                "The text contains a personal identifier (national number, IBAN, phone, "
+                "e-mail or PIN): mask it before sharing."
+            ),
+        )
+
+
 @transaction.atomic
 def incident_sheet_create(
     *,
@@ -433,6 +447,7 @@ def incident_sheet_create(
     entries = list(entries)
     if any(e.association_id != association.pk for e in entries):
         errors.add("entries", _("Unknown entry."))
+    _check_shareable(errors, shared, title, narrative)
     errors.raise_if_any()
     sheet = IncidentSheet.objects.create(
         association=association,

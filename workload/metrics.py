@@ -14,6 +14,9 @@ from .models import COUNT_METRICS
 
 CENT = Decimal("0.01")
 
+# The version of METRICS.md these definitions implement; releases and bundles carry it.
+METRICS_VERSION = "1.0"
+
 
 def classes(prefix: str = "") -> dict[str, Q]:
     """The classes of METRICS.md as Q objects; `prefix` reaches the entry from a child row."""

@@ -370,7 +370,6 @@ def test_error_messages_follow_the_active_language_english(association):
     assert exc_info.value.message_dict["occurred_on"] == ["The date cannot be in the future."]
 
 
-@pytest.mark.xfail(reason="catalogue not compiled yet", strict=False)
 def test_error_messages_come_in_french_when_the_active_language_is_french(association):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with translation.override("fr"), pytest.raises(ValidationError) as exc_info:

@@ -1,0 +1,327 @@
+/* The worker's pages, faster: search-as-you-type, chips moved with the arrow keys, Enter
+   saves from anywhere, the day's list updated in place, notes scanned for identifiers.
+   Every form also works without this file (plain POST and redirect). */
+(function () {
+  "use strict";
+  document.documentElement.classList.remove("no-js");
+
+  function csrf(form) {
+    var input = (form || document).querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function debounce(fn, ms) {
+    var timer;
+    return function () {
+      var args = arguments, self = this;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(self, args); }, ms);
+    };
+  }
+
+  /* --- search-as-you-type over the institution registry (ARIA combobox) ---------------- */
+  function initCombo(box) {
+    var input = box.querySelector("[data-combo-input]");
+    var hidden = box.querySelector("[data-combo-id]");
+    var list = box.querySelector(".listbox");
+    var kind = box.querySelector("[data-combo-kind]");
+    var url = box.getAttribute("data-search-url");
+    var items = [], active = -1, pending = null, seq = 0;
+
+    function close() {
+      list.hidden = true; list.innerHTML = ""; items = []; active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, n) {
+        li.setAttribute("aria-selected", n === i ? "true" : "false");
+      });
+      if (i >= 0 && list.children[i]) {
+        input.setAttribute("aria-activedescendant", list.children[i].id);
+        list.children[i].scrollIntoView({ block: "nearest" });
+      }
+    }
+    function pick(i) {
+      var item = items[i];
+      if (!item) return;
+      input.value = item.label;
+      hidden.value = item.id;
+      if (kind) kind.value = item.kind;
+      close();
+      input.dispatchEvent(new Event("combo-picked", { bubbles: true }));
+    }
+    function search() {
+      var q = input.value.trim();
+      var mine = ++seq;
+      if (!q) { close(); pending = null; return Promise.resolve(); }
+      pending = fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (mine !== seq) return;
+          items = data.results || [];
+          list.innerHTML = "";
+          items.forEach(function (item, n) {
+            var li = document.createElement("li");
+            li.id = list.id + "-" + n;
+            li.setAttribute("role", "option");
+            li.textContent = item.name + " ";
+            var small = document.createElement("small");
+            small.textContent = item.kind_label + (item.postcode ? " · " + item.postcode : "");
+            li.appendChild(small);
+            li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(n); });
+            list.appendChild(li);
+          });
+          list.hidden = items.length === 0;
+          input.setAttribute("aria-expanded", items.length ? "true" : "false");
+          highlight(items.length ? 0 : -1);
+        })
+        .finally(function () { if (mine === seq) pending = null; });
+      return pending;
+    }
+    var searchSoon = debounce(search, 120);
+    input.addEventListener("input", function () { hidden.value = ""; searchSoon(); });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" && items.length) { e.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
+      else if (e.key === "ArrowUp" && items.length) { e.preventDefault(); highlight(Math.max(active - 1, 0)); }
+      else if (e.key === "Escape" && !list.hidden) { e.preventDefault(); close(); }
+      else if (e.key === "Enter" && !e.ctrlKey) {
+        if (!list.hidden && active >= 0) { e.preventDefault(); e.stopPropagation(); pick(active); }
+        else if (input.value.trim() && !hidden.value) {
+          // Typed faster than the answer came: take the best match once it arrives.
+          e.preventDefault(); e.stopPropagation();
+          (pending || search()).then(function () { if (items.length) pick(0); });
+        }
+      }
+    });
+    return { input: input, hidden: hidden, kind: kind };
+  }
+
+  /* --- "same as referrer" --------------------------------------------------------------- */
+  function initSameAs(form, combos) {
+    var box = form.querySelector("[data-same-as]");
+    if (!box || combos.length < 2) return;
+    var referrer = combos[0], responsible = combos[1];
+    function sync() {
+      var same = box.checked;
+      [responsible.input, responsible.kind].forEach(function (el) { if (el) el.disabled = same; });
+      if (same) {
+        responsible.input.value = referrer.input.value;
+        responsible.hidden.value = referrer.hidden.value;
+        if (responsible.kind && referrer.kind) responsible.kind.value = referrer.kind.value;
+      }
+    }
+    box.addEventListener("change", sync);
+    [referrer.input, referrer.kind].forEach(function (el) {
+      if (el) el.addEventListener("change", sync);
+    });
+    form.addEventListener("combo-picked", sync);
+    responsible.input.addEventListener("keydown", function (e) {
+      if (e.key === "=") { e.preventDefault(); box.checked = true; sync(); box.focus(); }
+    });
+    sync();
+  }
+
+  /* --- chips: one tab stop per group, arrow keys move, space toggles -------------------- */
+  function initRoving(group) {
+    var inputs = Array.prototype.slice.call(group.querySelectorAll("input[type=checkbox]"));
+    if (!inputs.length) return;
+    function setStop(target) {
+      inputs.forEach(function (el) { el.tabIndex = el === target ? 0 : -1; });
+    }
+    setStop(inputs[0]);
+    group.addEventListener("keydown", function (e) {
+      var i = inputs.indexOf(document.activeElement);
+      if (i < 0) return;
+      var next = null;
+      if (e.key === "ArrowRight" || e.key === "ArrowDown") next = inputs[(i + 1) % inputs.length];
+      else if (e.key === "ArrowLeft" || e.key === "ArrowUp") next = inputs[(i - 1 + inputs.length) % inputs.length];
+      else if (e.key === "Home") next = inputs[0];
+      else if (e.key === "End") next = inputs[inputs.length - 1];
+      if (next) { e.preventDefault(); setStop(next); next.focus(); }
+    });
+    group.addEventListener("focusin", function (e) {
+      if (inputs.indexOf(e.target) >= 0) setStop(e.target);
+    });
+  }
+
+  /* --- identifiers in free text --------------------------------------------------------- */
+  function initScan(form, field) {
+    var textarea = field.querySelector("[data-scan-text]");
+    var result = field.querySelector("[data-scan-result]");
+    var url = form.getAttribute("data-scan-url");
+    if (!textarea || !result || !url) return;
+    var masked = null;
+    function render(data) {
+      result.innerHTML = "";
+      if (!data.findings.length) { masked = null; return; }
+      masked = data.masked;
+      var labels = [];
+      data.findings.forEach(function (f) { if (labels.indexOf(f.label) < 0) labels.push(f.label); });
+      var text = document.createElement("span");
+      text.textContent = result.getAttribute("data-label-found") + " " + labels.join(", ");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = result.getAttribute("data-label-mask");
+      button.setAttribute("data-mask", "");
+      button.addEventListener("click", function () {
+        if (masked !== null) textarea.value = masked;
+        result.innerHTML = "";
+        textarea.focus();
+      });
+      result.appendChild(text);
+      result.appendChild(button);
+    }
+    var scan = debounce(function () {
+      var body = new FormData();
+      body.append("text", textarea.value);
+      fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf(form) } })
+        .then(function (r) { return r.json(); })
+        .then(render)
+        .catch(function () {});
+    }, 300);
+    textarea.addEventListener("input", scan);
+    if (textarea.value) scan();
+  }
+
+  /* --- persons by code ------------------------------------------------------------------- */
+  function initPersons(form) {
+    var input = form.querySelector("[data-person-code]");
+    var url = form.getAttribute("data-persons-url");
+    if (!input || !url) return;
+    var list = document.getElementById(input.getAttribute("list"));
+    input.addEventListener("input", debounce(function () {
+      var q = input.value.trim();
+      if (!q) return;
+      fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          list.innerHTML = "";
+          data.results.forEach(function (p) {
+            var option = document.createElement("option");
+            option.value = p.code;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }, 150));
+  }
+
+  /* --- the form ---------------------------------------------------------------------------- */
+  function initForm(form) {
+    var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
+    initSameAs(form, combos);
+    Array.prototype.forEach.call(form.querySelectorAll("[data-roving]"), initRoving);
+    Array.prototype.forEach.call(form.querySelectorAll("[data-scan]"), function (f) { initScan(form, f); });
+    initPersons(form);
+    var duration = form.querySelector("[data-duration]");
+    Array.prototype.forEach.call(form.querySelectorAll("[data-minutes]"), function (button) {
+      button.addEventListener("click", function () {
+        duration.value = button.getAttribute("data-minutes");
+        duration.focus();
+      });
+    });
+    // Enter saves from any control; in the notes, Ctrl+Enter (Enter makes a new line).
+    form.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.defaultPrevented || e.isComposing) return;
+      var t = e.target;
+      if (t.tagName === "BUTTON" || t.tagName === "SUMMARY" || t.tagName === "A") return;
+      if (t.tagName === "TEXTAREA" && !e.ctrlKey && !e.metaKey) return;
+      e.preventDefault();
+      form.requestSubmit();
+    });
+  }
+
+  /* --- fragments: save, edit, delete and undo without reloading the page ----------------- */
+  var today = document.getElementById("today");
+
+  function focusAfterSwap(root) {
+    var target = root.querySelector("[aria-invalid=true], .has-error input") ||
+      root.querySelector("[data-focus-first]") || root.querySelector("[autofocus]");
+    if (target) target.focus();
+  }
+
+  function initAll(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-entry-form]"), initForm);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-undo-seconds]"), function (el) {
+      setTimeout(function () { el.remove(); }, 1000 * parseInt(el.getAttribute("data-undo-seconds"), 10));
+    });
+  }
+
+  function swapToday(html) {
+    today.innerHTML = html;
+    initAll(today);
+    focusAfterSwap(today);
+  }
+
+  function post(form, submitter) {
+    var body = new FormData(form, submitter || undefined);
+    return fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Fragment": "1", "X-CSRFToken": csrf(form) }
+    });
+  }
+
+  if (today) {
+    today.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!form.matches("[data-entry-form], [data-fragment-form]")) return;
+      e.preventDefault();
+      var editing = form.closest(".edit-entry");
+      post(form, e.submitter).then(function (r) {
+        return r.text().then(function (html) {
+          if (editing && r.status === 400) {
+            var holder = document.createElement("div");
+            holder.innerHTML = html;
+            var fresh = holder.querySelector(".edit-entry");
+            editing.replaceWith(fresh);
+            initAll(fresh);
+            focusAfterSwap(fresh);
+          } else if (r.ok || r.status === 400) {
+            swapToday(html);
+          } else {
+            form.submit();
+          }
+        });
+      }).catch(function () { form.submit(); });
+    });
+    today.addEventListener("click", function (e) {
+      var link = e.target.closest("[data-edit-entry]");
+      var cancel = e.target.closest("[data-cancel-edit]");
+      if (link) {
+        e.preventDefault();
+        var row = link.closest(".entry");
+        fetch(link.href, { credentials: "same-origin", headers: { "X-Fragment": "1" } })
+          .then(function (r) { return r.text(); })
+          .then(function (html) {
+            var open = today.querySelector(".entry .edit-entry");
+            if (open) open.remove();
+            var holder = document.createElement("div");
+            holder.innerHTML = html;
+            var section = holder.querySelector(".edit-entry");
+            row.appendChild(section);
+            initAll(section);
+            focusAfterSwap(section);
+          });
+      } else if (cancel) {
+        e.preventDefault();
+        var section = cancel.closest(".edit-entry");
+        var id = section.closest(".entry").getAttribute("data-entry-id");
+        section.remove();
+        var back = today.querySelector("#entry-" + id + " [data-edit-entry]");
+        if (back) back.focus();
+      }
+    });
+    today.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") {
+        var section = e.target.closest && e.target.closest(".edit-entry");
+        var cancel = section && section.querySelector("[data-cancel-edit]");
+        if (cancel && !e.defaultPrevented) { e.preventDefault(); cancel.click(); }
+      }
+    });
+  }
+
+  initAll(document);
+})();

@@ -1,0 +1,345 @@
+"""The federation's pages (analysts), a director's sharing choice, and the open-data pages of
+published releases, which anyone may read without an account.
+
+Thin: figures come from `selectors.federation_aggregates`, releases from `services`.
+"""
+
+import csv
+import functools
+import io
+import json
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from organisations.models import Role
+from organisations.selectors import seat_for_user
+from referrals.models import Institution
+from taxonomy import get_taxonomy
+from workload.metrics import PUBLISHED_METRICS
+from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS
+from workload.selectors import Period, dimension_parse, period_parse
+
+from . import charts, selectors, services
+
+DEFAULT_MONTHS = 12
+DIMENSION_SECTIONS = {
+    "referrer_kind": "referrer_types",
+    "responsible_kind": "referrer_types",
+    "procedure_domain": "procedure_domains",
+    "procedure": "procedure_domains",
+    "barrier": "digital_barriers",
+    "channel": "channels",
+    "mode": "assistance_modes",
+    "outcome": "outcomes",
+}
+
+
+def _base_template() -> str:
+    # The project's base template when there is one, else the app's own minimal page.
+    try:
+        get_template("base.html")
+    except TemplateDoesNotExist:
+        return "evidence/_base.html"
+    return "base.html"
+
+
+def _dimension_labels() -> dict:
+    return {
+        "referrer_kind": _("who referred the person"),
+        "referred_by": _("referring institution"),
+        "responsible_kind": _("whose procedure it was"),
+        "responsible_institution": _("responsible institution"),
+        "procedure_domain": _("procedure domain"),
+        "procedure": _("procedure"),
+        "barrier": _("digital barrier"),
+        "channel": _("channel"),
+        "mode": _("assistance mode"),
+        "outcome": _("outcome"),
+    }
+
+
+def analyst_only(view):
+    """Analysts of a federation; anyone else who is logged in gets 403."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seat = seat_for_user(request.user)
+        if not seat or seat.federation is None or seat.role != Role.ANALYST:
+            raise PermissionDenied(_("Only a federation analyst may see this."))
+        request.federation = seat.federation
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _default_period() -> Period:
+    today = timezone.localdate()
+    year, month = today.year, today.month - (DEFAULT_MONTHS - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return Period(f"{year:04d}-{month:02d}", f"{today.year:04d}-{today.month:02d}")
+
+
+def _hours(minutes) -> Decimal | None:
+    return None if minutes is None else (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+def _percent(share) -> str | None:
+    return None if share is None else f"{share * 100:.1f}"
+
+
+def _label(dimension: str | None, group, institutions: dict, language: str) -> str:
+    if dimension is None:
+        return ""
+    if dimension in INSTITUTION_DIMENSIONS:
+        if group is None:
+            return _("no institution named")
+        institution = institutions.get(group)
+        return institution.name if institution else str(group)
+    return get_taxonomy().label(DIMENSION_SECTIONS[dimension], group, language)
+
+
+def _display_rows(table: dict, language: str) -> list[dict]:
+    dimension = table["group_by"]
+    institutions = {}
+    if dimension in INSTITUTION_DIMENSIONS:
+        institutions = Institution.objects.in_bulk(
+            [row["group"] for row in table["rows"] if row["group"] is not None]
+        )
+    return [
+        {
+            **row,
+            "label": _label(dimension, row["group"], institutions, language),
+            "hours": _hours(row["minutes"]),
+            "transferred_hours": _hours(row["transferred_minutes"]),
+            "transferred_percent": _percent(row["transferred_share"]),
+            "do_for_percent": _percent(row["do_for_share"]),
+        }
+        for row in table["rows"]
+    ]
+
+
+def _chart(rows: list[dict], grouped: bool, title: str):
+    items = [
+        (
+            f"{row['month']} · {row['label']}" if grouped else row["month"],
+            None if row["suppressed"] else float(row["hours"]),
+            None if row["suppressed"] else float(row["transferred_hours"]),
+        )
+        for row in rows
+    ]
+    return charts.bars(items, title=title)
+
+
+@analyst_only
+@require_GET
+def dashboard(request):
+    federation = request.federation
+    language = (translation.get_language() or "fr")[:2]
+    errors = {}
+    period = _default_period()
+    group_by = None
+    if request.GET.get("from") or request.GET.get("to"):
+        try:
+            period = period_parse(request.GET.get("from"), request.GET.get("to"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        group_by = dimension_parse(request.GET.get("group_by"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    context = {
+        "base_template": _base_template(),
+        "federation": federation,
+        "period": period,
+        "group_by": group_by,
+        "errors": errors,
+        "dimensions": [(d, _dimension_labels()[d]) for d in DIMENSIONS],
+        "releases": selectors.release_list_for_federation(federation).select_related(
+            "superseded_by"
+        )[:20],
+    }
+    if not errors:
+        total = selectors.federation_aggregates(federation, period, None)
+        rows = _display_rows(total, language)
+        context.update(
+            table=total,
+            rows=rows,
+            chart=_chart(rows, False, _("Hours per month, transferred part in red")),
+        )
+        if group_by:
+            grouped = selectors.federation_aggregates(federation, period, group_by)
+            grouped_rows = _display_rows(grouped, language)
+            context.update(
+                grouped_rows=grouped_rows,
+                dimension_label=_dimension_labels()[group_by],
+                grouped_chart=_chart(
+                    grouped_rows, True, _("Hours per month and group, transferred part in red")
+                ),
+            )
+    return render(request, "evidence/dashboard.html", context)
+
+
+@analyst_only
+@require_POST
+def release_publish(request):
+    try:
+        period = period_parse(request.POST.get("from"), request.POST.get("to"))
+    except ValidationError as exc:
+        return render(
+            request,
+            "evidence/problem.html",
+            {"base_template": _base_template(), "errors": exc.message_dict},
+            status=400,
+        )
+    release = services.release_publish(request.federation, period, actor=request.user)
+    return redirect(reverse("evidence:release", args=[request.federation.slug, release.version]))
+
+
+# --- A director's choice to share ------------------------------------------------------------
+
+
+@login_required
+def sharing(request):
+    seat = seat_for_user(request.user)
+    if not seat or seat.association is None or seat.role not in (Role.WORKER, Role.DIRECTOR):
+        raise PermissionDenied(_("Only a worker or director of an association may see this."))
+    memberships = selectors.sharing_list_for_association(seat.association)
+    if request.method == "POST":
+        if seat.role != Role.DIRECTOR:
+            raise PermissionDenied(_("Only a director may do this."))
+        membership = memberships.filter(federation__slug=request.POST.get("federation")).first()
+        if membership is None:
+            raise Http404
+        change = (
+            services.association_resume_sharing
+            if request.POST.get("shares") == "yes"
+            else services.association_stop_sharing
+        )
+        change(association=seat.association, federation=membership.federation, actor=request.user)
+        return redirect(reverse("evidence:sharing"))
+    return render(
+        request,
+        "evidence/sharing.html",
+        {
+            "base_template": _base_template(),
+            "association": seat.association,
+            "memberships": memberships,
+            "is_director": seat.role == Role.DIRECTOR,
+        },
+    )
+
+
+# --- Open data: published releases, for anyone ----------------------------------------------
+
+
+@require_GET
+def release_index(request, federation_slug):
+    federation = selectors.federation_get_public(federation_slug)
+    releases = selectors.release_list_for_federation(federation).select_related("superseded_by")
+    return render(
+        request,
+        "evidence/release_index.html",
+        {"base_template": _base_template(), "federation": federation, "releases": releases},
+    )
+
+
+@require_GET
+def release_page(request, federation_slug, version):
+    release = selectors.release_get_public(federation_slug=federation_slug, version=version)
+    content = json.loads(release.content)
+    language = (translation.get_language() or "fr")[:2]
+    tables = []
+    for name, rows in _ordered_tables(content):
+        dimension = None if name == "total" else name
+        table = {"group_by": dimension, "rows": rows}
+        institutions = {}
+        if dimension in INSTITUTION_DIMENSIONS:
+            institutions = {
+                int(ident): SimpleNamespace(name=data["name"])
+                for ident, data in content["institutions"].items()
+            }
+        display = [
+            {**row, "label": _label(dimension, row["group"], institutions, language)}
+            for row in table["rows"]
+        ]
+        tables.append(
+            {
+                "key": name,
+                "title": _("Per month") if dimension is None else _dimension_labels()[dimension],
+                "grouped": dimension is not None,
+                "rows": display,
+            }
+        )
+    return render(
+        request,
+        "evidence/release.html",
+        {
+            "base_template": _base_template(),
+            "release": release,
+            "federation": release.federation,
+            "methodology": content["methodology"].get(language, content["methodology"]["en"]),
+            "supersedes": content["supersedes"],
+            "tables": tables,
+        },
+    )
+
+
+@require_GET
+def release_json(request, federation_slug, version):
+    release = selectors.release_get_public(federation_slug=federation_slug, version=version)
+    # The bytes that were hashed, untouched: anyone can check the SHA-256.
+    response = HttpResponse(release.content.encode("utf-8"), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{_file_stem(release)}.json"'
+    response["X-Content-SHA256"] = release.sha256
+    if release.superseded_by_id:
+        response["X-Superseded-By"] = str(release.superseded_by.version)
+    return response
+
+
+@require_GET
+def release_csv(request, federation_slug, version):
+    release = selectors.release_get_public(federation_slug=federation_slug, version=version)
+    content = json.loads(release.content)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = ["table", "month", "group", "suppressed", *PUBLISHED_METRICS]
+    writer.writerow(header)
+    for name, rows in _ordered_tables(content):
+        for row in rows:
+            writer.writerow(
+                [
+                    name,
+                    row["month"],
+                    "" if row["group"] is None else row["group"],
+                    "true" if row["suppressed"] else "false",
+                    *["" if row[m] is None else row[m] for m in PUBLISHED_METRICS],
+                ]
+            )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_file_stem(release)}.csv"'
+    return response
+
+
+def _ordered_tables(content: dict) -> list[tuple[str, list]]:
+    # The canonical JSON sorts its keys; readers expect the total first, then the dimensions.
+    return [(name, content["tables"][name]) for name in ("total", *DIMENSIONS)]
+
+
+def _file_stem(release) -> str:
+    return (
+        f"{release.federation.slug}-release-{release.version}-"
+        f"{release.period_start}-{release.period_end}"
+    )

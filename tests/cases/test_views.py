@@ -1,0 +1,399 @@
+"""The worker's day in the browser, without JavaScript: log in, log entries, fix mistakes,
+undo a delete, print a receipt, all in the worker's language and never across associations."""
+
+import datetime as dt
+import re
+import time
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from cases.models import AssistanceRequest, Person
+from organisations.models import Role
+from referrals.models import Institution
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    AssociationFactory,
+    FederationFactory,
+    MembershipFactory,
+    PersonFactory,
+    log_entry,
+)
+
+
+@pytest.fixture
+def logged_in(client, worker):
+    client.login(email=worker.email, password=DEFAULT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def cpas():
+    """A body of the registry seeded with the project."""
+    return Institution.objects.get(name__startswith="CPAS d'Ixelles")
+
+
+def today():
+    return timezone.localdate()
+
+
+def entry_post(**overrides):
+    data = {
+        "occurred_on": today().isoformat(),
+        "duration_minutes": "15",
+        "procedure_domain": "tax.pit_return",
+        "referrer_kind": "self",
+        "responsible_kind": "pub_fed",
+        "mode": "do_with",
+        "outcome": "resolved",
+        "consent": "not_applicable",
+        "channel": "on_site",
+    }
+    data.update(overrides)
+    return data
+
+
+def field_error(response, field_id):
+    """The text of the error shown under a field of the new-entry form."""
+    match = re.search(
+        rf'<p class="error" id="new-{field_id}-error">(.*?)</p>', response.content.decode()
+    )
+    return match.group(1) if match else None
+
+
+# --- logging in and languages --------------------------------------------------------------
+
+
+def test_the_today_page_asks_an_anonymous_visitor_to_log_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_a_worker_logs_in_with_email_and_password_and_lands_on_today(client, worker):
+    response = client.post(
+        "/login/", {"username": worker.email, "password": DEFAULT_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/"
+    assert "Nouvelle saisie" in response.content.decode()
+
+
+def test_the_interface_is_french_by_default_and_follows_the_browsers_language(logged_in):
+    assert 'lang="fr"' in logged_in.get("/").content.decode()
+    dutch = logged_in.get("/", HTTP_ACCEPT_LANGUAGE="nl-BE,nl;q=0.9").content.decode()
+    assert 'lang="nl"' in dutch
+    assert "Nieuwe registratie" in dutch
+
+
+def test_the_language_switch_is_remembered_in_a_cookie_and_on_the_user(logged_in, worker):
+    response = logged_in.post("/language/", {"language": "nl", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nl"
+    worker.refresh_from_db()
+    assert worker.preferred_language == "nl"
+    assert "Nieuwe registratie" in logged_in.get("/").content.decode()
+
+
+def test_a_user_who_chose_dutch_gets_dutch_on_a_new_computer(client, worker):
+    worker.preferred_language = "nl"
+    worker.save()
+    response = client.post("/login/", {"username": worker.email, "password": DEFAULT_PASSWORD})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nl"
+
+
+def test_an_analyst_cannot_open_the_workers_page(client):
+    analyst = MembershipFactory(organisation=FederationFactory(), role=Role.ANALYST).user
+    client.login(email=analyst.email, password=DEFAULT_PASSWORD)
+    assert client.get("/").status_code == 403
+
+
+# --- the entry form ---------------------------------------------------------------------------
+
+
+def test_a_saved_entry_appears_in_the_days_list_with_the_days_total(logged_in, worker):
+    logged_in.post("/", entry_post(duration_minutes="15"))
+    response = logged_in.post("/", entry_post(duration_minutes="50"), follow=True)
+
+    entries = AssistanceRequest.objects.filter(created_by=worker)
+    assert sorted(e.duration_minutes for e in entries) == [15, 50]
+    page = response.content.decode()
+    assert page.count('class="entry"') == 2
+    assert "1 h 05" in page
+
+
+def test_the_form_preselects_the_workers_usual_choices(logged_in, association, worker):
+    for _ in range(3):
+        log_entry(association, actor=worker, occurred_on=today(), mode="do_for", consent="oral")
+    page = logged_in.get("/").content.decode()
+    assert re.search(r'name="mode" value="do_for" checked', page)
+    assert re.search(r'name="consent" value="oral" checked', page)
+    assert f'value="{today().isoformat()}"' in page
+
+
+def test_errors_are_shown_next_to_their_field_in_french_and_nothing_typed_is_lost(
+    logged_in, worker
+):
+    tomorrow = today() + dt.timedelta(days=1)
+    response = logged_in.post(
+        "/", entry_post(occurred_on=tomorrow.isoformat(), notes="rappeler lundi")
+    )
+    assert response.status_code == 400
+    assert not AssistanceRequest.objects.exists()
+    assert "futur" in field_error(response, "occurred_on")
+    missing = logged_in.post("/", entry_post(duration_minutes="", notes="rappeler lundi"))
+    assert "obligatoire" in field_error(missing, "duration_minutes")
+    page = response.content.decode()
+    assert "rappeler lundi</textarea>" in page
+    assert 'value="tax.pit_return" selected' in page
+
+
+def test_errors_come_in_dutch_for_a_dutch_speaking_worker(logged_in):
+    logged_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    tomorrow = today() + dt.timedelta(days=1)
+    response = logged_in.post("/", entry_post(occurred_on=tomorrow.isoformat()))
+    assert "toekomst" in field_error(response, "occurred_on")
+
+
+def test_a_referrer_chosen_in_the_registry_gives_its_kind_and_same_as_copies_it(logged_in, cpas):
+    logged_in.post(
+        "/",
+        entry_post(
+            referred_by=str(cpas.pk),
+            referred_by_search="CPAS d'Ixelles",
+            referrer_kind="",
+            responsible_same="on",
+            responsible_kind="",
+        ),
+    )
+    entry = AssistanceRequest.objects.get()
+    assert entry.referred_by == cpas
+    assert entry.referrer_kind == "cpas"
+    assert entry.responsible_institution == cpas
+    assert entry.responsible_kind == "cpas"
+
+
+def test_without_javascript_a_typed_name_that_names_one_body_is_taken(logged_in, cpas):
+    logged_in.post("/", entry_post(referred_by_search="cpas ixelles", referrer_kind=""))
+    assert AssistanceRequest.objects.get().referred_by == cpas
+
+
+def test_a_kind_alone_is_enough_when_the_body_is_unknown(logged_in):
+    logged_in.post("/", entry_post(referrer_kind="bank", responsible_kind="bank"))
+    entry = AssistanceRequest.objects.get()
+    assert (entry.referred_by, entry.referrer_kind) == (None, "bank")
+
+
+def test_an_unknown_person_code_creates_a_pseudonymous_person(logged_in, association):
+    logged_in.post("/", entry_post(person_code="MZ-17", person_language="nl"))
+    person = Person.objects.get(association=association, code="MZ-17")
+    assert person.language == "nl"
+    assert AssistanceRequest.objects.get().person == person
+
+
+def test_a_known_person_code_links_the_existing_person(logged_in, association):
+    person = PersonFactory(association=association, code="AB-01")
+    logged_in.post("/", entry_post(person_code="ab-01"))
+    assert AssistanceRequest.objects.get().person == person
+    assert Person.objects.count() == 1
+
+
+def test_a_national_number_as_person_code_is_refused_and_nothing_is_written(logged_in):
+    response = logged_in.post("/", entry_post(person_code="85.07.30-033.28"))
+    assert response.status_code == 400
+    assert "registre national" in field_error(response, "person_code")
+    assert not Person.objects.exists()
+    assert not AssistanceRequest.objects.exists()
+
+
+def test_a_refused_entry_does_not_leave_a_new_person_behind(logged_in):
+    logged_in.post("/", entry_post(person_code="NEW-1", duration_minutes="0"))
+    assert not Person.objects.exists()
+
+
+def test_sensitive_data_without_a_recorded_consent_is_refused_next_to_the_consent(logged_in):
+    response = logged_in.post("/", entry_post(sensitive_flags=["pin"]))
+    assert response.status_code == 400
+    assert field_error(response, "consent")
+
+
+def test_a_fragment_request_gets_the_page_body_with_a_fresh_form(logged_in):
+    response = logged_in.post("/", entry_post(notes="vu"), HTTP_X_FRAGMENT="1")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert 'class="entry"' in page
+    assert "vu</textarea>" not in page
+
+
+# --- identifiers in notes ---------------------------------------------------------------------
+
+
+def test_notes_with_an_identifier_are_not_saved_until_the_worker_chooses(logged_in):
+    response = logged_in.post("/", entry_post(notes="tél 0470 12 34 56"))
+    assert response.status_code == 400
+    assert "téléphone" in field_error(response, "notes")
+    assert 'value="mask"' in response.content.decode()
+    assert not AssistanceRequest.objects.exists()
+
+
+def test_mask_and_save_stores_the_masked_notes(logged_in):
+    logged_in.post("/", entry_post(notes="tél 0470 12 34 56", identifiers_action="mask"))
+    assert AssistanceRequest.objects.get().notes == "tél •••• •• •• ••"
+
+
+def test_keep_and_save_stores_the_notes_as_written(logged_in):
+    logged_in.post("/", entry_post(notes="tél 0470 12 34 56", identifiers_action="keep"))
+    assert AssistanceRequest.objects.get().notes == "tél 0470 12 34 56"
+
+
+def test_the_scan_endpoint_finds_and_masks_identifiers_for_members_only(client, logged_in):
+    response = logged_in.post("/lookup/scan/", {"text": "NN 85.07.30-033.28"})
+    body = response.json()
+    assert [f["kind"] for f in body["findings"]] == ["national_number"]
+    assert body["masked"] == "NN ••.••.••-•••.••"
+    client.logout()
+    assert client.post("/lookup/scan/", {"text": "x"}).status_code == 403
+
+
+# --- edit, delete and undo --------------------------------------------------------------------
+
+
+def test_an_entry_of_today_can_be_edited(logged_in, association, worker):
+    entry = log_entry(association, actor=worker, occurred_on=today(), duration_minutes=10)
+    page = logged_in.get(f"/entries/{entry.pk}/edit/").content.decode()
+    assert 'value="10"' in page
+    logged_in.post(f"/entries/{entry.pk}/edit/", entry_post(duration_minutes="35"))
+    entry.refresh_from_db()
+    assert entry.duration_minutes == 35
+    assert AssistanceRequest.objects.count() == 1
+
+
+def test_a_worker_cannot_edit_or_delete_another_associations_entry(logged_in):
+    other = log_entry(AssociationFactory(), occurred_on=today())
+    assert logged_in.get(f"/entries/{other.pk}/edit/").status_code == 404
+    assert logged_in.post(f"/entries/{other.pk}/edit/", entry_post()).status_code == 404
+    assert logged_in.post(f"/entries/{other.pk}/delete/").status_code == 404
+    assert logged_in.get(f"/entries/{other.pk}/receipt/").status_code == 404
+    assert AssistanceRequest.objects.filter(pk=other.pk).exists()
+
+
+def test_a_deleted_entry_can_be_brought_back_with_undo(logged_in, association, worker, cpas):
+    entry = log_entry(
+        association,
+        actor=worker,
+        occurred_on=today(),
+        referred_by=cpas,
+        barriers=["itsme"],
+        sensitive_flags=["pin"],
+        consent="oral",
+        notes="à revoir",
+    )
+    response = logged_in.post(f"/entries/{entry.pk}/delete/", follow=True)
+    assert not AssistanceRequest.objects.exists()
+    assert 'action="/entries/undo/"' in response.content.decode()
+
+    logged_in.post("/entries/undo/")
+    restored = AssistanceRequest.objects.get()
+    assert restored.referred_by == cpas
+    assert restored.barrier_codes == ["itsme"]
+    assert restored.sensitive_flag_codes == ["pin"]
+    assert restored.notes == "à revoir"
+    assert 'action="/entries/undo/"' not in logged_in.get("/").content.decode()
+
+
+def test_undo_is_offered_only_for_a_few_seconds(logged_in, association, worker, monkeypatch):
+    entry = log_entry(association, actor=worker, occurred_on=today())
+    logged_in.post(f"/entries/{entry.pk}/delete/")
+    later = time.time() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert 'action="/entries/undo/"' not in logged_in.get("/").content.decode()
+    logged_in.post("/entries/undo/")
+    assert not AssistanceRequest.objects.exists()
+
+
+# --- the receipt ------------------------------------------------------------------------------
+
+
+def test_the_receipt_speaks_the_persons_language_and_shows_no_notes(
+    logged_in, association, worker, cpas
+):
+    person = PersonFactory(association=association, code="X-1", language="nl")
+    entry = log_entry(
+        association,
+        actor=worker,
+        occurred_on=today(),
+        person=person,
+        responsible_institution=cpas,
+        mode="do_for",
+        outcome="pending_inst",
+        consent="written",
+        notes="NN 85.07.30-033.28",
+    )
+    page = logged_in.get(f"/entries/{entry.pk}/receipt/").content.decode()
+    assert 'lang="nl"' in page
+    assert "Ixelles" in page
+    assert "schriftelijke toestemming" in page.lower()
+    assert "85.07.30" not in page
+    assert "X-1" not in page
+    french = logged_in.get(f"/entries/{entry.pk}/receipt/?lang=fr").content.decode()
+    assert "consentement écrit" in french
+
+
+# --- the registry search ----------------------------------------------------------------------
+
+
+def test_the_institution_search_finds_bodies_by_name_ignoring_accents(logged_in, cpas):
+    Institution.objects.create(name="Société de logement", kind="pub_reg", postcode="1000")
+    names = [r["name"] for r in logged_in.get("/lookup/institutions/?q=societe").json()["results"]]
+    assert names == ["Société de logement"]
+    result = logged_in.get("/lookup/institutions/?q=ixelles").json()["results"][0]
+    assert (result["id"], result["kind"]) == (cpas.pk, "cpas")
+
+
+def test_the_lookups_are_for_logged_in_members_only(client):
+    assert client.get("/lookup/institutions/?q=cpas").status_code == 403
+    assert client.get("/lookup/persons/?q=a").status_code == 403
+
+
+def test_the_person_lookup_lists_only_the_associations_persons(logged_in, association):
+    PersonFactory(association=association, code="AB-1")
+    PersonFactory(association=AssociationFactory(), code="AB-2")
+    codes = [r["code"] for r in logged_in.get("/lookup/persons/?q=ab").json()["results"]]
+    assert codes == ["AB-1"]
+
+
+# --- incident sheets --------------------------------------------------------------------------
+
+
+def incident_post(**overrides):
+    data = {
+        "occurred_on": today().isoformat(),
+        "title": "Guichet fermé",
+        "narrative": "La personne a été renvoyée vers l'application.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_incident_sheet_is_saved_with_its_linked_entries(logged_in, association, worker):
+    entry = log_entry(association, actor=worker, occurred_on=today())
+    response = logged_in.post(
+        "/incidents/new/", incident_post(entries=[str(entry.pk)], shared="on"), follow=True
+    )
+    sheet = association.incident_sheets.get()
+    assert list(sheet.entries.all()) == [entry]
+    assert sheet.shared
+    assert "Guichet fermé" in response.content.decode()
+
+
+def test_a_narrative_with_an_identifier_cannot_be_shared(logged_in, association):
+    response = logged_in.post(
+        "/incidents/new/",
+        incident_post(
+            narrative="Son IBAN BE68 5390 0754 7034", shared="on", identifiers_action="keep"
+        ),
+    )
+    assert response.status_code == 400
+    assert 'id="inc-shared-error"' in response.content.decode()
+    assert not association.incident_sheets.exists()
