@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from cases.services import assistance_requests_bulk_create
 from evidence.selectors import federation_aggregates
 from organisations.services import association_set_sharing
+from referrals.models import Institution
 from taxonomy import procedure_root
 from workload.metrics import PUBLISHED_METRICS
 from workload.models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, Rollup
@@ -32,13 +33,25 @@ def entry():
             "channel": st.sampled_from(["on_site", "phone"]),
             "procedure_domain": st.sampled_from(PROCEDURES),
             "referrer_kind": st.sampled_from(["cpas", "bank", "self"]),
+            "referred_by": st.sampled_from([None, 0, 1]),
             "responsible_kind": st.sampled_from(["pub_fed", "bank", "association"]),
+            "responsible_institution": st.sampled_from([None, 0, 1]),
             "barriers": st.lists(st.sampled_from(BARRIERS), unique=True, max_size=2),
             "mode": st.sampled_from(["do_for", "do_with"]),
             "outcome": st.sampled_from(["resolved", "abandoned"]),
             "consent": st.sampled_from(["oral", "none"]),
         }
     )
+
+
+def with_institutions(drawn):
+    """Swap the drawn institution positions for two bodies of the registry."""
+    bodies = list(Institution.objects.filter(kind="cpas").order_by("pk")[:2])
+    fields = dict(drawn)
+    for field in ("referred_by", "responsible_institution"):
+        if fields[field] is not None:
+            fields[field] = bodies[fields[field]]
+    return fields
 
 
 def members():
@@ -114,7 +127,7 @@ def assert_disclosure_control_holds(federation, sharing, k):
 
 
 @settings(
-    max_examples=12,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -126,7 +139,9 @@ def test_no_published_cell_discloses_a_small_group(logs, k):
     for entries, shares, cost in logs:
         association = new_association(federation, hourly_cost_eur=cost)
         if entries:
-            assistance_requests_bulk_create(association=association, rows=entries)
+            assistance_requests_bulk_create(
+                association=association, rows=[with_institutions(e) for e in entries]
+            )
         if shares:
             sharing.append(association)
         else:
