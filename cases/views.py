@@ -197,12 +197,11 @@ def _hours_minutes(minutes: int) -> str:
     return _("%(h)d h %(m)02d") % {"h": hours, "m": rest}
 
 
-def _render_today(request, form=None, status=200, editing=None, edit_form=None):
+def _render_today(request, form=None, status=200):
     language = (get_language() or "fr")[:2]
     today = timezone.localdate()
-    usual = _usual_values(request.user, request.association)
     if form is None:
-        form = EntryForm(usual=usual)
+        form = EntryForm(usual=_usual_values(request.user, request.association))
     entries = _day_entries(request, today)
     total = sum(e.duration_minutes for e in entries)
     context = {
@@ -212,8 +211,6 @@ def _render_today(request, form=None, status=200, editing=None, edit_form=None):
         "total_display": _hours_minutes(total),
         "today": today,
         "undo": _pending_undo(request),
-        "editing": editing,
-        "edit_form": edit_form,
         "association": request.association,
         "notice": request.session.pop("notice", None),
     }
@@ -284,9 +281,11 @@ def _save_entry(request, form, entry=None):
 def today(request):
     """The worker's landing page: the entry form, then the day's entries and total."""
     if request.method == "POST":
-        form = EntryForm(request.POST, usual=_usual_values(request.user, request.association))
+        form = EntryForm(request.POST)
         entry = _save_entry(request, form)
         if entry is None:
+            # The worker's usual codes only order the chips: looked up when they are shown.
+            form.usual = _usual_values(request.user, request.association)
             return _render_today(request, form=form, status=400)
         request.session.pop("undo", None)
         if _is_fragment(request):
