@@ -229,12 +229,26 @@ def pdf_unavailable_message() -> str:
 
 
 def pdf_bytes(template: str, context: dict) -> bytes:
+    return pdf_bytes_of_parts(template, [context])
+
+
+def pdf_bytes_of_parts(
+    template: str, contexts: list[dict], on_progress: Callable[[int], None] | None = None
+) -> bytes:
+    """One PDF of several documents laid out one by one (each numbers its own pages), so a
+    long export reports progress per part instead of sitting at 1 % for minutes."""
     if not pdf_available():
         raise PdfUnavailable(pdf_unavailable_message())
     from weasyprint import HTML
 
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    documents = []
+    for done, context in enumerate(contexts, start=1):
+        html = render_to_string(template, context)
+        documents.append(HTML(string=html, base_url=str(settings.BASE_DIR)).render())
+        if on_progress is not None:
+            on_progress(round(95 * done / len(contexts)))
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
 
 
 # --- Labels -----------------------------------------------------------------------------------
@@ -556,6 +570,7 @@ def statements_export(
     fmt: str,
     key: str | None = None,
     language: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ExportFile:
     language = _language(language)
     statements = statement_pick(
@@ -567,8 +582,13 @@ def statements_export(
     )
     with translation.override(language):
         if fmt == "pdf":
-            context = statement_context(association, period, statements, language)
-            return ExportFile(name, pdf_bytes("workload/pdf/statements.html", context))
+            parts = [
+                statement_context(association, period, [statement], language)
+                for statement in statements
+            ] or [statement_context(association, period, [], language)]
+            return ExportFile(
+                name, pdf_bytes_of_parts("workload/pdf/statements.html", parts, on_progress)
+            )
         if fmt == "csv":
             return ExportFile(name, csv_bytes(statements_csv_rows(statements, period, language)))
         return ExportFile(name, xlsx_bytes(statement_sheets(statements, period, language)))
@@ -771,6 +791,7 @@ def export_build(association: Association, params: dict, on_progress=None) -> Ex
             fmt=params["format"],
             key=params.get("statement"),
             language=params.get("language"),
+            on_progress=on_progress,
         )
     return monthly_export(
         association=association,

@@ -159,11 +159,25 @@ def dashboard(request):
         if g["group"] is not None and g["transferred_minutes"]
     ][:TOP_INSTITUTIONS]
     sections = []
-    for key, title, dimension, metric, unit in (
-        ("institutions", _("Top responsible institutions (transferred hours)"), None, None, " h"),
-        ("barriers", _("Digital barriers (entries)"), "barrier", "requests", ""),
-        ("referrers", _("Who sent the person (entries)"), "referrer_kind", "requests", ""),
-        ("outcomes", _("Outcomes (entries)"), "outcome", "requests", ""),
+    for key, title, column, dimension, metric, unit in (
+        (
+            "institutions",
+            _("Top responsible institutions (transferred hours)"),
+            _("Institution"),
+            None,
+            None,
+            " h",
+        ),
+        ("barriers", _("Digital barriers (entries)"), _("Barrier"), "barrier", "requests", ""),
+        (
+            "referrers",
+            _("Who sent the person (entries)"),
+            _("Sent by"),
+            "referrer_kind",
+            "requests",
+            "",
+        ),
+        ("outcomes", _("Outcomes (entries)"), _("Outcome"), "outcome", "requests", ""),
     ):
         items = (
             institutions
@@ -178,6 +192,7 @@ def dashboard(request):
             {
                 "key": key,
                 "title": title,
+                "column": column,
                 "items": items,
                 "chart": charts.horizontal_bars(values, title=title, unit=unit),
                 "is_barrier": dimension == "barrier",

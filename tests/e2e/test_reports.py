@@ -116,7 +116,7 @@ def test_a_director_reads_the_dashboard_and_a_statement(live_server, page_for, d
 
     # When they follow the CPAS's statement and read it in Dutch
     page.get_by_role("link", name="statement", exact=True).first.click()
-    page.wait_for_url("**/workload/statements/institution-*")
+    page.wait_for_url("**/workload/statements/institution-**")
     page.select_option("select[name=lang]", "nl")
     page.get_by_role("button", name="Show").last.click()
     page.wait_for_url("**lang=nl**")
