@@ -6,6 +6,8 @@ Names are explicit so that queued messages survive code moves.
 from celery import shared_task
 from django.db import DatabaseError
 
+from reliability.services import guard_redeliveries
+
 from . import exports, services
 
 RETRY = {
@@ -22,25 +24,30 @@ RETRY = {
 
 
 @shared_task(name="workload.recompute_month", **RETRY)
+@guard_redeliveries
 def recompute_month_task(association_id: int, month: str) -> bool:
     return services.rollups_recompute_dirty_month(association_id=association_id, month=month)
 
 
 @shared_task(name="workload.sweep_dirty_months", **RETRY)
+@guard_redeliveries
 def sweep_dirty_months_task() -> int:
     return services.rollups_sweep_dirty()
 
 
 @shared_task(name="workload.recompute_everything", **RETRY)
+@guard_redeliveries
 def recompute_everything_task() -> int:
     return services.rollups_recompute(association_id=None)
 
 
 @shared_task(name="workload.run_recompute_job", **RETRY)
+@guard_redeliveries
 def run_recompute_job_task(job_id: int) -> None:
     services.job_run(job_id, services.recompute_job_work)
 
 
 @shared_task(name="workload.run_export_job", **RETRY)
+@guard_redeliveries
 def run_export_job_task(job_id: int) -> None:
     services.job_run(job_id, exports.export_job_work)

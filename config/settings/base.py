@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cases",
     "workload",
     "api",
+    "reliability",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A persistent connection broken by a database restart is replaced at the next request
+    # instead of failing it.
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"
@@ -165,7 +169,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
-    "visibility_timeout": 3600,
+    # A message taken by a worker that died is delivered again after this many seconds.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -173,6 +178,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+
+# Poison-message guard (reliability app): a task started this many times for the same
+# arguments within a day without finishing is abandoned and logged.
+TASK_MAX_DELIVERIES = env.int("TASK_MAX_DELIVERIES", default=10)
 
 LOGGING = {
     "version": 1,
