@@ -8,6 +8,7 @@ Seeds (once) a scratch SQLite database under /tmp with `seed_demo --associations
   (b) the PDF of every statement of the year (what the "all statements" job builds);
   (c) the PDF of the largest single statement (what the statement page's button builds);
   (d) the association's raw log as XLSX, for comparison.
+(a) and (c) run --repeats times (default 3) and print the median; (b) and (d) run once.
 Set DATABASE_URL to run it on another database (PostgreSQL: a scratch database of yours).
 """
 
@@ -25,7 +26,7 @@ os.environ.pop("CELERY_BROKER_URL", None)  # tasks in-process: we time the work 
 
 import django  # noqa: E402
 
-REPEATS = 3
+REPEATS = 3  # --repeats changes it
 
 
 def seed(entries: int, rebuild: bool) -> None:
@@ -46,15 +47,15 @@ def seed(entries: int, rebuild: bool) -> None:
     rollups_recompute(association_id=None)
 
 
-def timed(label: str, work) -> object:
+def timed(label: str, work, repeats: int) -> object:
     times, result = [], None
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         started = time.perf_counter()
         result = work()
         times.append(time.perf_counter() - started)
     print(
         f"{label:<44} median {statistics.median(times):6.2f} s  "
-        f"(min {min(times):.2f}, max {max(times):.2f}, {REPEATS} runs)"
+        f"(min {min(times):.2f}, max {max(times):.2f}, {repeats} runs)"
     )
     return result
 
@@ -63,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--out", type=Path, default=None, help="keep the yearly PDF here")
     args = parser.parse_args()
     django.setup()
@@ -102,12 +104,14 @@ def main() -> None:
     statements = timed(
         "(a) statements (selector)",
         lambda: selectors.statements_for_association(association=association, period=period),
+        args.repeats,
     )
     yearly = timed(
         f"(b) PDF of all {len(statements)} statements",
         lambda: exports.statements_export(
             association=association, period=period, fmt="pdf", language="fr"
         ),
+        1,  # minutes of work: once is enough
     )
     key = exports.statement_key(statements[0])
     single = timed(
@@ -115,10 +119,12 @@ def main() -> None:
         lambda: exports.statements_export(
             association=association, period=period, fmt="pdf", key=key, language="fr"
         ),
+        args.repeats,
     )
     timed(
         "(d) raw log as XLSX",
         lambda: exports.log_export(association=association, period=period, fmt="xlsx"),
+        1,
     )
     sizes = (len(yearly.content) // 1024, len(single.content) // 1024)
     print(f"yearly PDF {sizes[0]} KiB; single {sizes[1]} KiB")

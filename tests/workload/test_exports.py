@@ -354,3 +354,31 @@ def test_an_analyst_gets_403_on_every_report(reports):
     ):
         assert analyst.get(path).status_code == 403, path
     assert analyst.post("/workload/exports/", {"export": "log"}).status_code == 403
+
+
+@needs_pdf
+def test_the_pdf_of_all_statements_is_built_by_a_job_one_statement_a_page(
+    reports, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    director = web_client("mine", "dir@mine.be", "director")
+
+    with celery_conf(task_always_eager=True), django_capture_on_commit_callbacks(execute=True):
+        director.post(
+            "/workload/exports/",
+            {
+                "export": "statements",
+                "format": "pdf",
+                "from": "2026-09",
+                "to": "2026-10",
+                "language": "en",
+            },
+        )
+
+    job = Job.objects.get()
+    assert job.state == "succeeded"
+    download = director.get(f"/workload/jobs/{job.pk}/download/")
+    assert "mine-statements-2026-09-2026-10.pdf" in download["Content-Disposition"]
+    text = pdf_text(b"".join(download.streaming_content))
+    assert text.count("Subcontracting statement") == 2  # the CPAS's and the bank's
+    assert "Banque Exemple" in text and "1 / 2" in text
