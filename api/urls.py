@@ -1,6 +1,16 @@
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
-from . import federation, views, workload
+from . import cases, federation, referrals, views, workload
+
+router = SimpleRouter()
+router.register("institutions", referrals.InstitutionViewSet, basename="institution")
+router.register("persons", cases.PersonViewSet, basename="person")
+router.register(
+    "assistance-requests", cases.AssistanceRequestViewSet, basename="assistance-request"
+)
+router.register("incidents", cases.IncidentSheetViewSet, basename="incident")
 
 app_name = "api"
 
@@ -29,4 +39,7 @@ urlpatterns = [
         federation.SharingDetailApi.as_view(),
         name="sharing-detail",
     ),
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -395,7 +395,34 @@ def person_update(*, person: Person, actor=None, **changes) -> Person:
     return person
 
 
+@transaction.atomic
+def person_erase(*, person: Person, actor=None) -> None:
+    """Erase a person (right to erasure): the person row goes, their entries stay, anonymised.
+
+    The entries lose their link to the person and their free-text notes, which may name them.
+    No figure depends on either, so the month figures stay exactly as they were and no month
+    is marked for recomputation.
+    """
+    AssistanceRequest.objects.filter(association_id=person.association_id, person=person).update(
+        person=None, notes=""
+    )
+    person.delete()
+
+
 # --- Incident sheets -------------------------------------------------------------------------
+
+
+INCIDENT_FIELDS = (
+    "occurred_on",
+    "title",
+    "narrative",
+    "procedure_domain",
+    "responsible_kind",
+    "responsible_institution",
+    "barriers",
+    "entries",
+    "shared",
+)
 
 
 def _check_shareable(errors, shared, *texts):
@@ -409,6 +436,66 @@ def _check_shareable(errors, shared, *texts):
                 "e-mail or PIN): mask it before sharing."
             ),
         )
+
+
+def _clean_incident(association: Association, data: dict) -> dict:
+    errors = _Errors()
+    for field in sorted(set(data) - set(INCIDENT_FIELDS)):
+        errors.add(field, _("Unknown field."))
+    occurred_on = data.get("occurred_on")
+    if (
+        not isinstance(occurred_on, dt.date)
+        or isinstance(occurred_on, dt.datetime)
+        or occurred_on > _today()
+    ):
+        errors.add("occurred_on", _("Enter a valid date, not in the future."))
+    for field, limit in (("title", 200), ("narrative", None)):
+        value = data.get(field)
+        if not isinstance(value, str) or not value.strip():
+            errors.add(field, _("This field is required."))
+        elif limit and len(value.strip()) > limit:
+            errors.add(
+                field, _("The text is too long (%(max)d characters at most).") % {"max": limit}
+            )
+    if data.get("procedure_domain") is None:
+        data["procedure_domain"] = ""
+    _check_code(errors, data, "procedure_domain", PROCEDURE_CODES, required=False)
+    _check_institution(errors, data, "responsible_institution")
+    institution = data.get("responsible_institution")
+    if isinstance(institution, Institution):
+        data["responsible_kind"] = institution.kind
+    else:
+        if data.get("responsible_kind") is None:
+            data["responsible_kind"] = ""
+        _check_code(errors, data, "responsible_kind", KIND_CODES, required=False)
+    _check_code_list(errors, data, "barriers", BARRIER_CODES)
+    entries = data.get("entries")
+    if entries is None:
+        entries = []
+    if isinstance(entries, str) or not isinstance(entries, Iterable):
+        errors.add("entries", _("Expected a list of entries."))
+    else:
+        entries = list(entries)
+        if any(
+            not isinstance(e, AssistanceRequest) or e.association_id != association.pk
+            for e in entries
+        ):
+            errors.add("entries", _("Unknown entry."))
+        data["entries"] = entries
+    data["shared"] = bool(data.get("shared"))
+    _check_shareable(errors, data["shared"], data.get("title"), data.get("narrative"))
+    errors.raise_if_any()
+    data["title"] = data["title"].strip()
+    return data
+
+
+def _save_incident(sheet: IncidentSheet, data: dict) -> IncidentSheet:
+    entries = data.pop("entries")
+    for field, value in data.items():
+        setattr(sheet, field, value)
+    sheet.save()
+    sheet.entries.set(entries)
+    return sheet
 
 
 @transaction.atomic
@@ -426,43 +513,44 @@ def incident_sheet_create(
     entries=(),
     shared=False,
 ) -> IncidentSheet:
-    errors = _Errors()
-    data = {
-        "procedure_domain": procedure_domain,
-        "responsible_kind": responsible_kind,
-        "barriers": list(barriers),
-    }
-    if not isinstance(occurred_on, dt.date) or occurred_on > _today():
-        errors.add("occurred_on", _("Enter a valid date, not in the future."))
-    if not isinstance(title, str) or not title.strip():
-        errors.add("title", _("This field is required."))
-    if not isinstance(narrative, str) or not narrative.strip():
-        errors.add("narrative", _("This field is required."))
-    _check_code(errors, data, "procedure_domain", PROCEDURE_CODES, required=False)
-    if responsible_institution is not None:
-        data["responsible_kind"] = responsible_institution.kind
-    else:
-        _check_code(errors, data, "responsible_kind", KIND_CODES, required=False)
-    _check_code_list(errors, data, "barriers", BARRIER_CODES)
-    entries = list(entries)
-    if any(e.association_id != association.pk for e in entries):
-        errors.add("entries", _("Unknown entry."))
-    _check_shareable(errors, shared, title, narrative)
-    errors.raise_if_any()
-    sheet = IncidentSheet.objects.create(
-        association=association,
-        created_by=actor,
-        occurred_on=occurred_on,
-        title=title.strip(),
-        narrative=narrative,
-        procedure_domain=data["procedure_domain"] or "",
-        responsible_kind=data["responsible_kind"] or "",
-        responsible_institution=responsible_institution,
-        barriers=data["barriers"],
-        shared=bool(shared),
+    data = _clean_incident(
+        association,
+        {
+            "occurred_on": occurred_on,
+            "title": title,
+            "narrative": narrative,
+            "procedure_domain": procedure_domain,
+            "responsible_kind": responsible_kind,
+            "responsible_institution": responsible_institution,
+            "barriers": list(barriers) if barriers is not None else [],
+            "entries": entries,
+            "shared": shared,
+        },
     )
-    sheet.entries.set(entries)
-    return sheet
+    sheet = IncidentSheet(association=association, created_by=actor)
+    return _save_incident(sheet, data)
+
+
+@transaction.atomic
+def incident_sheet_update(*, sheet: IncidentSheet, actor=None, **changes) -> IncidentSheet:
+    """Change some fields of an incident sheet; the others keep their values."""
+    current = {
+        "occurred_on": sheet.occurred_on,
+        "title": sheet.title,
+        "narrative": sheet.narrative,
+        "procedure_domain": sheet.procedure_domain,
+        "responsible_kind": sheet.responsible_kind,
+        "responsible_institution": sheet.responsible_institution,
+        "barriers": list(sheet.barriers or []),
+        "entries": list(sheet.entries.all()),
+        "shared": sheet.shared,
+    }
+    # A kind was derived from the institution: dropping the institution keeps no stale kind
+    # unless a kind is given with it.
+    if "responsible_institution" in changes and "responsible_kind" not in changes:
+        current["responsible_kind"] = ""
+    data = _clean_incident(sheet.association, {**current, **changes})
+    return _save_incident(sheet, data)
 
 
 def taxonomy_label(section: str, code: str, language: str) -> str:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "taxonomy",
     "organisations",
     "referrals",
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "api.middleware.MethodNotAllowedFirstMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -132,10 +134,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        # Only views with a `throttle_scope` (the token view: password guessing) are affected.
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
     # `format=` selects a file export (csv, xlsx, pdf) in our views, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
-    "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_USER", default="2000/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="2000/hour"),
+        "token": env("API_THROTTLE_TOKEN", default="20/minute"),
+    },
 }
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
@@ -145,6 +154,20 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Aide numérique API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response bodies differ (ids are read-only, defaults apply on input).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc are served from the app's own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Like every call but the token's, the schema and its pages need a token or a session.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Both kinds of body (referrer and responsible) take the codes of `referrer_types`.
+    "ENUM_NAME_OVERRIDES": {"KindEnum": "cases.models.KIND_CODES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -1,0 +1,262 @@
+"""Persons, the assistance-request log and incident sheets of the caller's association.
+
+Thin: serializers parse and format, selectors read (scoped through AssociationScopedMixin),
+services write. A service's ValidationError becomes a 400 naming each bad field.
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cases import selectors, services
+from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
+from referrals.models import Institution
+from taxonomy import get_taxonomy
+
+from .filters import AssistanceRequestFilter, IncidentSheetFilter, PersonFilter
+from .scoping import AssociationScopedMixin, AssociationScopedRelatedField, service_errors
+
+
+def _codes(section):
+    return list(get_taxonomy().codes(section))
+
+
+def _code_field(section, **kwargs):
+    return serializers.ChoiceField(choices=_codes(section), **kwargs)
+
+
+def _institution_field():
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), allow_null=True, required=False
+    )
+
+
+class ServiceSerializer(serializers.Serializer):
+    """Parses a body into the keyword arguments of a service (only the fields sent, on PATCH)."""
+
+    def service_kwargs(self) -> dict:
+        return dict(self.validated_data)
+
+
+class AssociationResourceViewSet(AssociationScopedMixin, viewsets.GenericViewSet):
+    """Create and update through the services; DELETE only where a service deletes."""
+
+    create_service = None
+    update_service = None
+    update_target = None  # the keyword under which the update service takes the object
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            instance = type(self).create_service(
+                association=self.get_association(),
+                actor=request.user,
+                **serializer.service_kwargs(),
+            )
+        return Response(self._fresh(instance), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            instance = type(self).update_service(
+                **{self.update_target: instance}, actor=request.user, **serializer.service_kwargs()
+            )
+        return Response(self._fresh(instance))
+
+    def _fresh(self, instance):
+        # Read back through the scoped selector, so the answer is what a GET would show.
+        return self.get_serializer(self.get_queryset().get(pk=instance.pk)).data
+
+
+class ServiceDestroyMixin:
+    """DELETE through a service, for the resources whose contract offers it."""
+
+    delete_service = None
+    delete_target = None
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        with service_errors():
+            type(self).delete_service(**{self.delete_target: instance}, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Persons ---------------------------------------------------------------------------------
+
+
+class PersonSerializer(ServiceSerializer):
+    """A pseudonymous person: a code chosen by the association, never a name."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(
+        max_length=30, help_text="A pseudonym, never a name or a national register number."
+    )
+    birth_year = serializers.IntegerField(allow_null=True, required=False)
+    postcode = serializers.CharField(allow_blank=True, required=False, max_length=10)
+    language = serializers.ChoiceField(choices=list(LANGUAGE_CODES), required=False)
+
+
+class AssistanceRequestSerializer(ServiceSerializer):
+    """One entry of the log (fields as in METRICS.md)."""
+
+    id = serializers.IntegerField(read_only=True)
+    occurred_on = serializers.DateField()
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    channel = _code_field("channels")
+    procedure_domain = _code_field("procedure_domains")
+    referrer_kind = _code_field(
+        "referrer_types",
+        required=False,
+        help_text="Required unless `referred_by` is given; then the institution's kind is stored.",
+    )
+    referred_by = _institution_field()
+    responsible_kind = _code_field(
+        "referrer_types",
+        required=False,
+        help_text="Required unless `responsible_institution` is given; then its kind is stored.",
+    )
+    responsible_institution = _institution_field()
+    barriers = serializers.ListField(
+        child=_code_field("digital_barriers"), required=False, source="barrier_codes"
+    )
+    mode = _code_field("assistance_modes")
+    outcome = _code_field("outcomes")
+    consent = _code_field("consent_types")
+    sensitive_flags = serializers.ListField(
+        child=_code_field("sensitive_data_flags"), required=False, source="sensitive_flag_codes"
+    )
+    person = AssociationScopedRelatedField(Person, allow_null=True, required=False)
+    notes = serializers.CharField(
+        allow_blank=True, required=False, max_length=5000, trim_whitespace=False
+    )
+
+    def service_kwargs(self):
+        data = dict(self.validated_data)
+        for source, name in (
+            ("barrier_codes", "barriers"),
+            ("sensitive_flag_codes", "sensitive_flags"),
+        ):
+            if source in data:
+                data[name] = data.pop(source)
+        return data
+
+
+class IncidentSheetSerializer(ServiceSerializer):
+    """An anonymised narrative of a situation that must be told."""
+
+    id = serializers.IntegerField(read_only=True)
+    occurred_on = serializers.DateField()
+    title = serializers.CharField(max_length=200)
+    narrative = serializers.CharField()
+    procedure_domain = _code_field(
+        "procedure_domains", required=False, allow_null=True, allow_blank=True
+    )
+    responsible_kind = _code_field(
+        "referrer_types", required=False, allow_null=True, allow_blank=True
+    )
+    responsible_institution = _institution_field()
+    barriers = serializers.ListField(child=_code_field("digital_barriers"), required=False)
+    entries = AssociationScopedRelatedField(AssistanceRequest, many=True, required=False)
+    shared = serializers.BooleanField(required=False)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # An optional code that was not given is null, not an empty string.
+        for name in ("procedure_domain", "responsible_kind"):
+            data[name] = data[name] or None
+        return data
+
+
+class PersonExportSerializer(PersonSerializer):
+    """Everything held about one person: the person, their entries, the sheets linking them."""
+
+    created_at = serializers.DateTimeField(read_only=True)
+    assistance_requests = AssistanceRequestSerializer(many=True, read_only=True)
+    incidents = IncidentSheetSerializer(many=True, read_only=True)
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ServiceDestroyMixin,
+    AssociationResourceViewSet,
+):
+    """The association's persons (pseudonymous). DELETE erases the person; their entries stay,
+    anonymised, and the figures do not change."""
+
+    model = Person
+    scoped_selector = staticmethod(selectors.person_list_for_association)
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    ordering_fields = ["code", "birth_year", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    create_service = staticmethod(services.person_create)
+    update_service = staticmethod(services.person_update)
+    update_target = "person"
+    delete_service = staticmethod(services.person_erase)
+    delete_target = "person"
+
+    @extend_schema(responses={200: PersonExportSerializer, 404: None})
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def export(self, request, pk=None):
+        """Everything the association holds about this person (right of access)."""
+        held = selectors.person_export_for_association(
+            association=self.get_association(), person_id=pk
+        )
+        if held is None:
+            raise Http404
+        person = held["person"]
+        fields = ("id", "code", "birth_year", "postcode", "language", "created_at")
+        serializer = PersonExportSerializer(
+            {
+                **{name: getattr(person, name) for name in fields},
+                "assistance_requests": held["entries"],
+                "incidents": held["incidents"],
+            },
+            context=self.get_serializer_context(),
+        )
+        return Response(serializer.data)
+
+
+class AssistanceRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ServiceDestroyMixin,
+    AssociationResourceViewSet,
+):
+    """The association's log of assistance requests."""
+
+    model = AssistanceRequest
+    scoped_selector = staticmethod(selectors.assistance_request_list_for_association)
+    serializer_class = AssistanceRequestSerializer
+    filterset_class = AssistanceRequestFilter
+    ordering_fields = ["occurred_on", "duration_minutes", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    create_service = staticmethod(services.assistance_request_create)
+    update_service = staticmethod(services.assistance_request_update)
+    update_target = "entry"
+    delete_service = staticmethod(services.assistance_request_delete)
+    delete_target = "entry"
+
+
+class IncidentSheetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    AssociationResourceViewSet,
+):
+    """Incident sheets: kept for the record, so they can be changed but never deleted."""
+
+    model = IncidentSheet
+    scoped_selector = staticmethod(selectors.incident_sheet_list_for_association)
+    serializer_class = IncidentSheetSerializer
+    filterset_class = IncidentSheetFilter
+    ordering_fields = ["occurred_on", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    create_service = staticmethod(services.incident_sheet_create)
+    update_service = staticmethod(services.incident_sheet_update)
+    update_target = "sheet"

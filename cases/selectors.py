@@ -1,0 +1,47 @@
+"""Reads of an association's persons, log and incident sheets.
+
+Every function starts from `Model.objects.for_association(association)`: another
+association's rows are never in the result, so looking one up by id gives "not found".
+"""
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import AssistanceRequest, IncidentSheet, Person
+
+
+def person_list_for_association(*, association) -> QuerySet[Person]:
+    return Person.objects.for_association(association).order_by("code", "id")
+
+
+def assistance_request_list_for_association(*, association) -> QuerySet[AssistanceRequest]:
+    # Barriers and flags are read for every row of a page: two queries, not two per row.
+    return (
+        AssistanceRequest.objects.for_association(association)
+        .prefetch_related("barriers", "sensitive_flags")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def incident_sheet_list_for_association(*, association) -> QuerySet[IncidentSheet]:
+    return (
+        IncidentSheet.objects.for_association(association)
+        .prefetch_related(Prefetch("entries", queryset=AssistanceRequest.objects.only("id")))
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def person_export_for_association(*, association, person_id) -> dict | None:
+    """Everything held about one person (right of access), or None when the association holds
+    no such person: the person, their entries and the incident sheets that link them."""
+    person = person_list_for_association(association=association).filter(pk=person_id).first()
+    if person is None:
+        return None
+    entries = list(
+        assistance_request_list_for_association(association=association).filter(person=person)
+    )
+    incidents = list(
+        incident_sheet_list_for_association(association=association)
+        .filter(entries__in=entries)
+        .distinct()
+    )
+    return {"person": person, "entries": entries, "incidents": incidents}
