@@ -14,7 +14,7 @@ from django.http import Http404
 
 from organisations.models import Federation, FederationMembership
 from taxonomy import procedure_root
-from workload.metrics import derived, transferred_value_unrounded
+from workload.metrics import derived
 from workload.models import COUNT_METRICS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
 from workload.selectors import Period
 
@@ -36,18 +36,23 @@ class _Cell:
     month: str
     group_key: str
     counts: dict = field(default_factory=lambda: dict.fromkeys(COUNT_METRICS, 0))
-    value: Decimal = Decimal(0)
+    # Σ transferred minutes × hourly cost in cents, an exact integer: the sum of the
+    # associations' unrounded values is this / 6000, divided once, so a value that lies
+    # exactly on a half cent is not lost to 28-digit quotients added up one by one.
+    cent_minutes: int = 0
     contributors: set = field(default_factory=set)
     suppressed: bool = False
 
     def add(self, source, row) -> None:
         for name in COUNT_METRICS:
             self.counts[name] += row[name]
-        self.value += transferred_value_unrounded(
-            row["transferred_minutes"], row["hourly_cost_eur"]
-        )
+        self.cent_minutes += row["transferred_minutes"] * int(row["hourly_cost_eur"] * 100)
         if row["requests"] > 0:
             self.contributors.add(source)
+
+    @property
+    def value(self) -> Decimal:
+        return Decimal(self.cent_minutes) / Decimal(6000)
 
 
 def sharing_association_ids(federation: Federation) -> list[int]:
@@ -157,12 +162,53 @@ def _row(dimension: str, cell: _Cell) -> dict:
     }
 
 
-def _contributing_associations(federation: Federation, period: Period) -> int:
-    sources = set()
-    for source, row in _source_rows(federation, period, TOTAL):
-        if row["requests"] > 0:
-            sources.add(source)
-    return len(sources)
+def _by_month(cells) -> dict[str, list[_Cell]]:
+    months = defaultdict(list)
+    for cell in cells:
+        if cell.counts["requests"] > 0:
+            months[cell.month].append(cell)
+    return months
+
+
+def _grouped_cells(federation, period, dimension, k) -> dict:
+    cells = _aggregate_cells(federation, period, dimension)
+    for cell in cells.values():
+        cell.suppressed = _primary(cell, k)
+    for month_cells in _by_month(cells.values()).values():
+        _secondary(month_cells, dimension)
+    return cells
+
+
+def _total_cells(federation, period, k, barrier_cells) -> dict:
+    """The month totals. A month whose barrier table holds a single cell, suppressed, has
+    its total suppressed too: with one barrier group, the total's `digital_*` figures are
+    that cell's figures, so publishing the total would publish the suppressed cell."""
+    cells = _aggregate_cells(federation, period, TOTAL)
+    for month in period.months:
+        cells.setdefault((month, ""), _Cell(month=month, group_key=""))
+    for cell in cells.values():
+        cell.suppressed = _primary(cell, k)
+    for month, month_cells in _by_month(barrier_cells.values()).items():
+        if len(month_cells) == 1 and month_cells[0].suppressed:
+            cells[(month, "")].suppressed = True
+    return cells
+
+
+def _protect_suppressed_totals(cells: dict, totals: dict, dimension: str) -> None:
+    """A breakdown whose cells are all published adds up to its month's total: when that
+    total is suppressed, suppress the breakdown's smallest cell (and `_secondary` then a
+    second one). Barrier groups overlap and leave out entries without a barrier: they never
+    add up to the total."""
+    if dimension == "barrier":
+        return
+    for month, month_cells in _by_month(cells.values()).items():
+        if totals[(month, "")].suppressed and not any(c.suppressed for c in month_cells):
+            smallest = min(
+                month_cells,
+                key=lambda c: (c.counts["requests"], _tie_order(dimension, c.group_key)),
+            )
+            smallest.suppressed = True
+            _secondary(month_cells, dimension)
 
 
 def federation_aggregates(
@@ -172,37 +218,46 @@ def federation_aggregates(
 
     Without `group_by`, one row per month of the period (an empty month is a suppressed
     row); with it, one row per month and group that any sharing member logged. A suppressed
-    row keeps its month and group and has every metric null.
+    row keeps its month and group and has every metric null. The tables are consistent with
+    one another: what one suppresses, no other gives away by subtraction.
     """
+    return federation_tables(federation, period, [group_by])[group_by]
+
+
+def federation_tables(federation: Federation, period: Period, group_bys) -> dict:
+    """Several of the federation's tables at once ({group_by: table}), sharing the month
+    totals and the barrier table that every table's suppression depends on."""
     k = federation_k(federation)
-    dimension = group_by or TOTAL
-    cells = _aggregate_cells(federation, period, dimension)
-    if group_by is None:
-        for month in period.months:
-            cells.setdefault((month, ""), _Cell(month=month, group_key=""))
-    for cell in cells.values():
-        cell.suppressed = _primary(cell, k)
-    if group_by is not None:
-        by_month = defaultdict(list)
-        for cell in cells.values():
-            if cell.counts["requests"] > 0:
-                by_month[cell.month].append(cell)
-        for month_cells in by_month.values():
-            _secondary(month_cells, dimension)
-    ordered = sorted(cells.values(), key=lambda c: (c.month, _tie_order(dimension, c.group_key)))
-    return {
-        "federation": federation.slug,
-        "k": k,
-        "associations": _contributing_associations(federation, period),
-        "from": period.start,
-        "to": period.end,
-        "group_by": group_by,
-        "rows": [
-            _row(dimension, cell)
-            for cell in ordered
-            if group_by is None or cell.counts["requests"] > 0
-        ],
-    }
+    barrier_cells = _grouped_cells(federation, period, "barrier", k)
+    totals = _total_cells(federation, period, k, barrier_cells)
+    contributors = set().union(*(cell.contributors for cell in totals.values()))
+    tables = {}
+    for group_by in group_bys:
+        dimension = group_by or TOTAL
+        if group_by is None:
+            cells = totals
+        elif group_by == "barrier":
+            cells = barrier_cells
+        else:
+            cells = _grouped_cells(federation, period, dimension, k)
+            _protect_suppressed_totals(cells, totals, dimension)
+        ordered = sorted(
+            cells.values(), key=lambda c: (c.month, _tie_order(dimension, c.group_key))
+        )
+        tables[group_by] = {
+            "federation": federation.slug,
+            "k": k,
+            "associations": len(contributors),
+            "from": period.start,
+            "to": period.end,
+            "group_by": group_by,
+            "rows": [
+                _row(dimension, cell)
+                for cell in ordered
+                if group_by is None or cell.counts["requests"] > 0
+            ],
+        }
+    return tables
 
 
 # --- Releases --------------------------------------------------------------------------------

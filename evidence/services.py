@@ -18,7 +18,7 @@ from workload.selectors import Period
 
 from .canonical import canonical_json
 from .models import Release
-from .selectors import federation_aggregates, federation_k
+from .selectors import federation_k, federation_tables
 
 METHODOLOGY = {
     "fr": (
@@ -66,12 +66,9 @@ METHODOLOGY = {
 
 
 def _tables(federation: Federation, period: Period) -> tuple[dict, int]:
-    tables = {}
-    total = federation_aggregates(federation, period, None)
-    tables["total"] = total["rows"]
-    for dimension in DIMENSIONS:
-        tables[dimension] = federation_aggregates(federation, period, dimension)["rows"]
-    return tables, total["associations"]
+    tables = federation_tables(federation, period, [None, *DIMENSIONS])
+    named = {(group_by or "total"): table["rows"] for group_by, table in tables.items()}
+    return named, tables[None]["associations"]
 
 
 def _institution_labels(tables: dict) -> dict:

@@ -172,7 +172,8 @@ def dashboard(request):
         )[:20],
     }
     if not errors:
-        total = selectors.federation_aggregates(federation, period, None)
+        tables = selectors.federation_tables(federation, period, [None, group_by])
+        total = tables[None]
         rows = _display_rows(total, language)
         context.update(
             table=total,
@@ -180,7 +181,7 @@ def dashboard(request):
             chart=_chart(rows, False, _("Hours per month, transferred part in red")),
         )
         if group_by:
-            grouped = selectors.federation_aggregates(federation, period, group_by)
+            grouped = tables[group_by]
             grouped_rows = _display_rows(grouped, language)
             context.update(
                 grouped_rows=grouped_rows,

@@ -5,7 +5,8 @@ members' rollups, and nothing of an association that stopped sharing is in them.
 
 import datetime as dt
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -68,7 +69,7 @@ def members():
 
 def expected_cells(associations, dimension):
     """The sum of the sharing members' rollups per (month, group), computed apart."""
-    cells = defaultdict(lambda: {"counts": defaultdict(int), "value": Decimal(0), "who": set()})
+    cells = defaultdict(lambda: {"counts": defaultdict(int), "value": Fraction(0), "who": set()})
     for rollup in Rollup.objects.filter(
         association__in=associations,
         dimension=dimension,
@@ -83,16 +84,54 @@ def expected_cells(associations, dimension):
         cell = cells[(rollup.month, group)]
         for name in COUNT_METRICS:
             cell["counts"][name] += getattr(rollup, name)
-        cell["value"] += Decimal(rollup.transferred_minutes) * rollup.hourly_cost_eur / 60
+        cell["value"] += (
+            Fraction(rollup.transferred_minutes) * Fraction(rollup.hourly_cost_eur) / 60
+        )
         if rollup.requests:
             cell["who"].add(rollup.association_id)
     return cells
 
 
+def all_tables(federation):
+    return {
+        dimension: federation_aggregates(
+            federation, PERIOD, None if dimension == "total" else dimension
+        )
+        for dimension in ("total", *DIMENSIONS)
+    }
+
+
+def half_up_cents(value: Fraction) -> Decimal:
+    """Round an exact amount of euros half up to the cent."""
+    cents = value * 100
+    whole = cents.numerator // cents.denominator
+    if cents - whole >= Fraction(1, 2):
+        whole += 1
+    return Decimal(whole) / 100
+
+
+def assert_no_table_gives_a_suppressed_total_away(tables):
+    totals = {r["month"]: r for r in tables["total"]["rows"]}
+    for dimension in DIMENSIONS:
+        by_month = defaultdict(list)
+        for row in tables[dimension]["rows"]:
+            by_month[row["month"]].append(row)
+        for month, rows in by_month.items():
+            if dimension == "barrier":
+                # One barrier group, suppressed: the total's digital figures would be its own.
+                if len(rows) == 1 and rows[0]["suppressed"]:
+                    assert totals[month]["suppressed"], month
+            elif totals[month]["suppressed"]:
+                # The published cells of a breakdown must not add up to a suppressed total.
+                assert any(row["suppressed"] for row in rows), (dimension, month)
+
+
 def assert_disclosure_control_holds(federation, sharing, k):
+    tables = all_tables(federation)
+    assert_no_table_gives_a_suppressed_total_away(tables)
     for dimension in ("total", *DIMENSIONS):
         group_by = None if dimension == "total" else dimension
-        table = federation_aggregates(federation, PERIOD, group_by)
+        table = tables[dimension]
         assert table["k"] == k
         expected = expected_cells(sharing, dimension)
         rows = {(row["month"], row["group"]): row for row in table["rows"]}
@@ -112,9 +151,7 @@ def assert_disclosure_control_holds(federation, sharing, k):
             assert len(cell["who"]) >= 3, (dimension, key)
             for name in COUNT_METRICS:
                 assert row[name] == cell["counts"][name], (dimension, key, name)
-            assert row["transferred_value_eur"] == cell["value"].quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP
-            )
+            assert row["transferred_value_eur"] == half_up_cents(cell["value"])
         if group_by is not None:
             breakdowns = defaultdict(list)
             for (month, group), row in rows.items():
@@ -127,7 +164,7 @@ def assert_disclosure_control_holds(federation, sharing, k):
 
 
 @settings(
-    max_examples=15,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -227,16 +264,28 @@ def test_an_association_that_stops_sharing_leaves_every_new_aggregate():
 
 
 def test_the_euro_value_sums_unrounded_values_at_each_hourly_cost():
-    # Given three members at different hourly costs whose own values round each up
+    # Given three members at 40.10 € an hour, each with one transferred minute: each value is
+    # 0.668333… €, a quotient that never ends
     federation = new_federation(k=3)
-    for cost in (Decimal("40.01"), Decimal("40.01"), Decimal("40.01")):
-        log(new_association(federation, hourly_cost_eur=cost), times=1, duration_minutes=1)
+    for _ in range(3):
+        association = new_association(federation, hourly_cost_eur=Decimal("40.10"))
+        log(association, times=1, duration_minutes=1)
     rollups_sweep_dirty()
 
-    # Then the federation's value is the rounded sum (3 × 0.66683… = 2.0005 → 2.00), not the
-    # sum of the rounded values (3 × 0.67 = 2.01)
+    # Then the federation's value is the exact sum, 2.005 €, rounded half up to 2.01 € (adding
+    # three quotients cut at 28 digits would give 2.00499… and round down)
     row = federation_aggregates(federation, PERIOD, None)["rows"][0]
-    assert row["transferred_value_eur"] == Decimal("2.00")
+    assert row["transferred_value_eur"] == Decimal("2.01")
+
+
+def test_the_euro_value_is_not_the_sum_of_rounded_values():
+    # Three members at 40.00 € with one transferred minute each: 0.6666… € each, 0.67 rounded
+    federation = new_federation(k=3)
+    for _ in range(3):
+        log(new_association(federation), times=1, duration_minutes=1)
+    rollups_sweep_dirty()
+    row = federation_aggregates(federation, PERIOD, None)["rows"][0]
+    assert row["transferred_value_eur"] == Decimal("2.00")  # not 3 × 0.67 = 2.01
 
 
 def test_an_empty_month_is_a_suppressed_row_not_a_missing_one():
@@ -249,3 +298,25 @@ def test_an_empty_month_is_a_suppressed_row_not_a_missing_one():
         ("2026-01", False),
         ("2026-02", True),
     ]
+
+
+def test_a_month_with_a_single_suppressed_barrier_group_has_its_total_suppressed_too():
+    # Given three members whose January work met no barrier, and one whose entries alone met
+    # the app-only barrier
+    federation = new_federation(k=5)
+    for _ in range(3):
+        log(new_association(federation), times=4, barriers=[])
+    alone = new_association(federation)
+    log(alone, times=2, barriers=["app_only"])
+    rollups_sweep_dirty()
+
+    # Then the barrier table holds one suppressed cell; the month's total, whose digital
+    # figures would be that cell's, is suppressed with it, and so is enough of every
+    # breakdown that the total cannot be added back up.
+    barrier = federation_aggregates(federation, PERIOD, "barrier")["rows"]
+    assert [(r["group"], r["suppressed"]) for r in barrier] == [("app_only", True)]
+    january = federation_aggregates(federation, PERIOD)["rows"][0]
+    assert january["suppressed"] is True
+    channel = federation_aggregates(federation, PERIOD, "channel")["rows"]
+    assert [r["suppressed"] for r in channel] == [True]
+    assert_no_table_gives_a_suppressed_total_away(all_tables(federation))
