@@ -1,7 +1,7 @@
 """Writes to the institution registry, shared by every association."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .models import INSTITUTION_KINDS, Institution
@@ -30,4 +30,11 @@ def institution_create(*, name, kind, postcode="", association=None, actor=None)
         errors["name"] = [_("This institution already exists.")]
     if errors:
         raise ValidationError(errors)
-    return Institution.objects.create(name=name, kind=kind, postcode=postcode, added_by=association)
+    try:
+        # Two associations adding the same body at once: the unique constraint decides.
+        with transaction.atomic():
+            return Institution.objects.create(
+                name=name, kind=kind, postcode=postcode, added_by=association
+            )
+    except IntegrityError:
+        raise ValidationError({"name": [_("This institution already exists.")]}) from None

@@ -57,3 +57,18 @@ def test_an_analyst_gets_403_on_the_registry(world):
 def test_the_registry_has_no_object_path_and_no_delete(world):
     assert world.worker.get(f"{URL}{world.cpas.pk}/").status_code == 404
     assert world.worker.delete(URL).status_code == 405
+
+
+def test_a_clash_caught_by_the_database_is_a_400_too(world, monkeypatch):
+    # As when another association adds the same body between the check and the write.
+    existing = Institution.objects.get(pk=world.cpas.pk)
+    monkeypatch.setattr(
+        "referrals.services.Institution.objects.filter",
+        lambda **kwargs: Institution.objects.none(),
+    )
+    response = world.worker.post(
+        URL,
+        {"name": existing.name, "kind": existing.kind, "postcode": existing.postcode},
+        format="json",
+    )
+    assert response.status_code == 400 and "name" in response.json()
