@@ -13,4 +13,6 @@ urlpatterns = [
     path("language/", organisation_views.language_set, name="language_set"),
     path("", include("cases.urls")),
     path("workload/", include("workload.urls")),
+    path("audit/", include("audit.urls")),
+    path("account/", include("accounts.urls")),
 ]

@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "workload",
     "api",
     "reliability",
+    "audit",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -52,8 +57,13 @@ MIDDLEWARE = [
     "api.middleware.MethodNotAllowedFirstMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,11 +109,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+
+# --- Accounts: login throttling, sessions, two-factor ---------------------------------------
+# django-axes counts failed logins per e-mail and client address and refuses that pair for a
+# while after too many; the throttle backend goes first.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.backends.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False) else 0
+# A working day, and never beyond closing the browser (shared computers in offices).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+OTP_TOTP_ISSUER = "Aide numérique"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
@@ -202,6 +234,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 
+# Audit trail: behind our own reverse proxy, the client address is the last X-Forwarded-For
+# entry; never trust the header when clients reach the app directly.
+AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+
 # Poison-message guard (reliability app): a task started this many times for the same
 # arguments within a day without finishing is abandoned and logged.
 TASK_MAX_DELIVERIES = env.int("TASK_MAX_DELIVERIES", default=10)
@@ -230,5 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-everything-nightly": {
         "task": "workload.recompute_everything",
         "schedule": crontab(minute=30, hour=1),
+    },
+    # Retention (docs/security.md): persons without entries for too long are erased nightly.
+    "erase-expired-persons": {
+        "task": "audit.erase_expired_persons",
+        "schedule": crontab(minute=15, hour=2),
     },
 }

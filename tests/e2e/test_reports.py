@@ -38,8 +38,9 @@ pytestmark = [
     pytest.mark.skipif(
         CHROMIUM is None, reason="chromium is not installed (make e2e-deps installs it)"
     ),
-    # The registry seeded by a migration is back for each test after a transactional one.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server reads what the test wrote, so the data must be committed. The test
+    # makes its own institutions and needs nothing seeded by a migration.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
