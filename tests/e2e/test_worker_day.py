@@ -12,12 +12,12 @@ import pytest
 
 from cases.models import AssistanceRequest, IncidentSheet
 from organisations.models import Role
+from referrals.models import Institution
+from referrals.registry import seed_registry
 from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import DEFAULT_PASSWORD, AssociationFactory, MembershipFactory
 
-# serialized_rollback: the institution registry seeded by a migration is back for each test,
-# even after another transactional test has emptied the tables.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Keyboard:
@@ -39,6 +39,10 @@ class Keyboard:
 
 @pytest.fixture
 def worker_user():
+    # Another transactional test may have emptied the tables, the migration-seeded registry
+    # with them: put it back (serialized_rollback clashes with content types on PostgreSQL).
+    if not Institution.objects.exists():
+        seed_registry(Institution)
     association = AssociationFactory(slug="asbl-e2e", name="ASBL de Saint-Gilles")
     user = MembershipFactory(organisation=association, role=Role.WORKER).user
     user.full_name = "Awa"
