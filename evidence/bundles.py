@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from organisations.models import Association, Federation, FederationMembership
 from referrals.models import INSTITUTION_KINDS, Institution
+from referrals.services import institution_create
 from workload.metrics import METRICS_VERSION
 from workload.models import (
     COUNT_METRICS,
@@ -324,14 +325,12 @@ def _local_institution_ids(institutions: dict) -> dict[str, str]:
             ).first()
         if found is None:
             # A public body or firm the sender added to its registry joins this one.
-            found = Institution(
-                name=data["name"].strip(), kind=data["kind"], postcode=data["postcode"]
-            )
             try:
-                found.full_clean(exclude=["code", "added_by"])
+                found = institution_create(
+                    name=data["name"], kind=data["kind"], postcode=data["postcode"]
+                )
             except ValidationError:
                 raise BundleRefused(f"malformed: institution {ident}") from None
-            found.save()
         mapping[ident] = str(found.pk)
     return mapping
 

@@ -21,6 +21,7 @@ from evidence.bundles import (
 from evidence.canonical import canonical_json
 from evidence.models import ImportedCell
 from evidence.selectors import federation_aggregates
+from referrals.models import Institution
 from workload.models import DIMENSIONS, Rollup
 from workload.services import rollups_sweep_dirty
 
@@ -253,3 +254,34 @@ def test_an_association_that_stopped_sharing_cannot_export_to_that_federation():
             "export_evidence", "--federation", federation.slug,
             "--from", "2026-01", "--to", "2026-02", "--association", association.slug,
         )  # fmt: skip
+
+
+def resign(bundle, association):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key, _ = signing_key_get_or_create(association=association)
+    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(key.private_key))
+    bundle["signature"] = base64.b64encode(private.sign(canonical_json(bundle["payload"]))).decode()
+    return canonical_json(bundle) + b"\n"
+
+
+def test_a_body_unknown_to_the_federations_registry_joins_it_on_import(setup):
+    # Given a bundle naming a body that only the sender's registry holds
+    _local, remote, associations = setup
+    body = Institution.objects.filter(kind="cpas").order_by("pk").first()
+    log(associations[0], times=1, responsible_institution=body)
+    rollups_sweep_dirty()
+    bundle = json.loads(
+        bundle_build(association=associations[0], federation_slug=remote.slug, period=PERIOD)
+    )
+    sent = bundle["payload"]["institutions"][str(body.pk)]
+    sent.update(code=None, name="CPAS de Nulle-Part", postcode="9999")
+
+    # When the federation imports it
+    bundle_import(resign(bundle, associations[0]))
+
+    # Then the body is in the registry and the cells name it by its id here
+    added = Institution.objects.get(name="CPAS de Nulle-Part", postcode="9999")
+    assert ImportedCell.objects.filter(
+        dimension="responsible_institution", group_key=str(added.pk)
+    ).exists()
