@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", organisation_views.language_set, name="language_set"),
     path("", include("cases.urls")),
+    path("", include("evidence.urls")),
     path("workload/", include("workload.urls")),
     path("audit/", include("audit.urls")),
     path("account/", include("accounts.urls")),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "referrals",
     "cases",
     "workload",
+    "evidence",
     "api",
     "reliability",
     "audit",
