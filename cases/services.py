@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from organisations.models import Association
 from referrals.models import Institution
 from taxonomy import get_taxonomy, procedure_root
@@ -220,6 +221,7 @@ def assistance_request_create(
         RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
     )
     _notify(association.pk, {entry.month})
+    audit.entry_created(entry=entry, actor=actor)
     return entry
 
 
@@ -277,6 +279,7 @@ def assistance_requests_bulk_create(
                 on_batch(len(batch))
         if months:
             _notify(association.pk, months)
+            audit.entries_imported(association_id=association.pk, count=len(cleaned), actor=actor)
     return len(cleaned)
 
 
@@ -303,6 +306,7 @@ def assistance_request_update(
         "notes": entry.notes,
     }
     data = _clean_request(entry.association, {**current, **changes})
+    changed = [field for field in changes if current.get(field) != data.get(field)]
     old_month = entry.month
     barriers, flags = _apply(entry, data)
     entry.save()
@@ -315,12 +319,14 @@ def assistance_request_update(
         RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
     )
     _notify(entry.association_id, {old_month, entry.month})
+    audit.entry_changed(entry=entry, fields=changed, actor=actor)
     return entry
 
 
 @transaction.atomic
 def assistance_request_delete(*, entry: AssistanceRequest, actor=None) -> None:
     association_id, month = entry.association_id, entry.month
+    audit.entry_deleted(entry=entry, actor=actor)
     entry.delete()
     _notify(association_id, {month})
 
@@ -377,7 +383,9 @@ def person_create(
         association,
         {"code": code, "birth_year": birth_year, "postcode": postcode, "language": language},
     )
-    return Person.objects.create(association=association, **data)
+    person = Person.objects.create(association=association, **data)
+    audit.person_created(person=person, actor=actor)
+    return person
 
 
 @transaction.atomic
@@ -389,9 +397,11 @@ def person_update(*, person: Person, actor=None, **changes) -> Person:
         "language": person.language,
     }
     data = _clean_person(person.association, {**current, **changes}, instance=person)
+    changed = [field for field in data if current.get(field) != data[field]]
     for field, value in data.items():
         setattr(person, field, value)
     person.save()
+    audit.person_changed(person=person, fields=changed, actor=actor)
     return person
 
 
@@ -406,6 +416,7 @@ def person_erase(*, person: Person, actor=None) -> None:
     AssistanceRequest.objects.filter(association_id=person.association_id, person=person).update(
         person=None, notes=""
     )
+    audit.person_erased(person=person, actor=actor)
     person.delete()
 
 
@@ -527,8 +538,9 @@ def incident_sheet_create(
             "shared": shared,
         },
     )
-    sheet = IncidentSheet(association=association, created_by=actor)
-    return _save_incident(sheet, data)
+    sheet = _save_incident(IncidentSheet(association=association, created_by=actor), data)
+    audit.incident_created(sheet=sheet, actor=actor)
+    return sheet
 
 
 @transaction.atomic
@@ -550,7 +562,10 @@ def incident_sheet_update(*, sheet: IncidentSheet, actor=None, **changes) -> Inc
     if "responsible_institution" in changes and "responsible_kind" not in changes:
         current["responsible_kind"] = ""
     data = _clean_incident(sheet.association, {**current, **changes})
-    return _save_incident(sheet, data)
+    changed = [field for field in changes if current.get(field) != data.get(field)]
+    sheet = _save_incident(sheet, data)
+    audit.incident_changed(sheet=sheet, fields=changed, actor=actor)
+    return sheet
 
 
 def taxonomy_label(section: str, code: str, language: str) -> str:

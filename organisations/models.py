@@ -130,6 +130,9 @@ class Association(Organisation):
     retention_years = models.PositiveSmallIntegerField(
         _("retention of persons without entries (years)"), default=5
     )
+    require_two_factor = models.BooleanField(
+        _("directors must use two-factor authentication"), default=False
+    )
     federations = models.ManyToManyField(
         Federation, through="FederationMembership", related_name="associations", blank=True
     )

@@ -12,6 +12,8 @@ from django.core.validators import RegexValidator, validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit import services as audit
+
 from .models import (
     ASSOCIATION_ROLES,
     FEDERATION_ROLES,
@@ -96,7 +98,7 @@ def association_create_or_update(
 
 @transaction.atomic
 def member_create_or_update(
-    *, org_slug: str, email: str, role: str, password: str
+    *, org_slug: str, email: str, role: str, password: str, actor=None
 ) -> tuple[Membership, bool]:
     """Give EMAIL the ROLE in the organisation; run again, it updates the role and password."""
     errors = {}
@@ -138,19 +140,34 @@ def member_create_or_update(
     else:
         user.set_password(password)
         user.save(update_fields=["password"])
+    previous_role = (
+        Membership.objects.filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+        .first()
+    )
     membership, created = Membership.objects.update_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
+    if created:
+        audit.membership_created(membership=membership, actor=actor)
+    else:
+        changed = ["password"] + (["role"] if previous_role != role else [])
+        audit.membership_changed(membership=membership, fields=changed, actor=actor)
     return membership, created
 
 
 @transaction.atomic
 def association_set_sharing(
-    *, association: Association, federation: Federation, shares: bool
+    *, association: Association, federation: Federation, shares: bool, actor=None
 ) -> FederationMembership:
     membership = FederationMembership.objects.get(association=association, federation=federation)
     membership.shares_aggregates = shares
     membership.save(update_fields=["shares_aggregates"])
+    audit.association_settings_changed(
+        association=association,
+        fields=[f"sharing:{federation.slug}:{'on' if shares else 'off'}"],
+        actor=actor,
+    )
     return membership
 
 
@@ -161,6 +178,7 @@ def association_update_settings(
     actor=None,
     hourly_cost_eur: Decimal | None = None,
     retention_years: int | None = None,
+    require_two_factor: bool | None = None,
 ) -> Association:
     """Change an association's settings; a new hourly cost revalues all its figures."""
     errors = {}
@@ -182,11 +200,24 @@ def association_update_settings(
     if errors:
         raise ValidationError(errors)
     cost_changed = hourly_cost_eur is not None and hourly_cost_eur != association.hourly_cost_eur
+    changed = (["hourly_cost_eur"] if cost_changed else []) + (
+        ["retention_years"]
+        if retention_years is not None and retention_years != association.retention_years
+        else []
+    )
+    if (
+        require_two_factor is not None
+        and bool(require_two_factor) != association.require_two_factor
+    ):
+        changed.append("require_two_factor")
+        association.require_two_factor = bool(require_two_factor)
     if hourly_cost_eur is not None:
         association.hourly_cost_eur = hourly_cost_eur
     if retention_years is not None:
         association.retention_years = retention_years
     association.save()
+    if changed:
+        audit.association_settings_changed(association=association, fields=changed, actor=actor)
     if cost_changed:
         hourly_cost_changed.send(sender=Association, association=association, actor=actor)
     return association

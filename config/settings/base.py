@@ -132,6 +132,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.backends.login_username"
 AXES_RESET_ON_SUCCESS = True
+# Locks are listed and lifted with `manage.py axes_list_attempts` / `axes_reset`.
+AXES_ENABLE_ADMIN = False
 AXES_IPWARE_PROXY_COUNT = 1 if env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False) else 0
 # A working day, and never beyond closing the browser (shared computers in offices).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

@@ -1,0 +1,44 @@
+"""Time-based one-time passwords (TOTP, RFC 6238) for directors and analysts, through
+django-otp: optional for everyone, required for an association's directors when the
+association says so."""
+
+from django_otp import devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from organisations.models import Role
+from organisations.selectors import seat_for_user
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    for device in devices_for_user(user, confirmed=True):
+        if isinstance(device, TOTPDevice):
+            return device
+    return None
+
+
+def two_factor_required(user) -> bool:
+    seat = seat_for_user(user)
+    return bool(
+        seat
+        and seat.role == Role.DIRECTOR
+        and seat.association is not None
+        and seat.association.require_two_factor
+    )
+
+
+def pending_device(user) -> TOTPDevice:
+    """The device being set up (unconfirmed until a first code is typed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="totp", confirmed=False)
+    return device
+
+
+def device_confirm(*, user, token: str) -> bool:
+    device = pending_device(user)
+    if not device.verify_token(token.strip()):
+        return False
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True

@@ -1,0 +1,110 @@
+"""Two-factor pages, and the director's settings page (costs, retention, sharing, 2FA)."""
+
+import base64
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+
+from organisations.models import FederationMembership, Role
+from organisations.selectors import seat_for_user
+from organisations.services import association_set_sharing, association_update_settings
+
+from .two_factor import confirmed_device, device_confirm, pending_device
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return "/"
+    return target
+
+
+@login_required
+def two_factor_setup(request):
+    device = pending_device(request.user)
+    error = None
+    if request.method == "POST":
+        if device_confirm(user=request.user, token=request.POST.get("token", "")):
+            otp_login(request, confirmed_device(request.user))
+            return redirect(_next(request))
+        error = _("This code is not valid. Check the time of your phone and try again.")
+    secret = base64.b32encode(device.bin_key).decode()
+    uri = (
+        f"otpauth://totp/{quote('Aide numérique')}:{quote(request.user.email)}"
+        f"?secret={secret}&issuer={quote('Aide numérique')}&digits={device.digits}"
+        f"&period={device.step}"
+    )
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"secret": secret, "uri": uri, "error": error, "next": _next(request)},
+    )
+
+
+@login_required
+def two_factor_verify(request):
+    device = confirmed_device(request.user)
+    if device is None:
+        return redirect("accounts:two_factor_setup")
+    error = None
+    if request.method == "POST":
+        if device.verify_token(request.POST.get("token", "").strip()):
+            otp_login(request, device)
+            return redirect(_next(request))
+        error = _("This code is not valid.")
+    return render(
+        request, "accounts/two_factor_verify.html", {"error": error, "next": _next(request)}
+    )
+
+
+@login_required
+def association_settings(request):
+    seat = seat_for_user(request.user)
+    if seat is None or seat.association is None or seat.role != Role.DIRECTOR:
+        raise PermissionDenied(_("Only a director of an association may change its settings."))
+    association = seat.association
+    memberships = list(
+        FederationMembership.objects.filter(association=association).select_related("federation")
+    )
+    errors, saved = {}, False
+    if request.method == "POST":
+        data = request.POST
+        try:
+            retention = data.get("retention_years", "").strip()
+            association_update_settings(
+                association=association,
+                actor=request.user,
+                hourly_cost_eur=data.get("hourly_cost_eur", "").strip().replace(",", ".") or None,
+                retention_years=int(retention) if retention.isdigit() else retention or None,
+                require_two_factor=data.get("require_two_factor") == "on",
+            )
+            for membership in memberships:
+                shares = data.get(f"share_{membership.federation_id}") == "on"
+                if shares != membership.shares_aggregates:
+                    association_set_sharing(
+                        association=association,
+                        federation=membership.federation,
+                        shares=shares,
+                        actor=request.user,
+                    )
+                    membership.shares_aggregates = shares
+            saved = True
+        except ValidationError as exc:
+            errors = exc.message_dict
+        association.refresh_from_db()
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "association": association,
+            "memberships": memberships,
+            "errors": errors,
+            "saved": saved,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,258 @@
+"""The audit trail's writes: one named constructor per event, and the erasure scrub.
+
+Services call these inside their own transaction, so an event exists exactly when its change
+was committed. What is recorded: who (user and email), when, what (action, object type and
+id, names of the changed fields — never their values), from where (client address, when
+there is a request). A helped person's pseudonym is kept only in `person_data`, which
+erasure empties.
+"""
+
+from django.db import transaction
+
+from . import context as request_context
+from .models import Action, AuditEvent, ObjectType
+
+
+def _record(
+    *,
+    action: str,
+    object_type: str,
+    association_id: int | None,
+    object_id="",
+    actor=None,
+    person_id: int | None = None,
+    detail: dict | None = None,
+    person_data: dict | None = None,
+) -> AuditEvent:
+    context = request_context.get()
+    if not getattr(actor, "is_authenticated", False):
+        actor = context.user
+    return AuditEvent.objects.create(
+        action=action,
+        object_type=object_type,
+        association_id=association_id,
+        object_id=str(object_id or ""),
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or "",
+        person_id=person_id,
+        ip=context.ip,
+        detail=detail or {},
+        person_data=person_data,
+    )
+
+
+def _person_data(person) -> dict:
+    return {"code": person.code}
+
+
+# --- Persons ---------------------------------------------------------------------------------
+
+
+def person_created(*, person, actor=None) -> AuditEvent:
+    return _record(
+        action=Action.CREATE,
+        object_type=ObjectType.PERSON,
+        association_id=person.association_id,
+        object_id=person.pk,
+        person_id=person.pk,
+        actor=actor,
+        person_data=_person_data(person),
+    )
+
+
+def person_changed(*, person, fields, actor=None) -> AuditEvent:
+    return _record(
+        action=Action.UPDATE,
+        object_type=ObjectType.PERSON,
+        association_id=person.association_id,
+        object_id=person.pk,
+        person_id=person.pk,
+        actor=actor,
+        detail={"fields": sorted(fields)},
+        person_data=_person_data(person),
+    )
+
+
+def person_read(*, person, actor=None) -> AuditEvent:
+    return _record(
+        action=Action.READ,
+        object_type=ObjectType.PERSON,
+        association_id=person.association_id,
+        object_id=person.pk,
+        person_id=person.pk,
+        actor=actor,
+        person_data=_person_data(person),
+    )
+
+
+def person_exported(*, person, actor=None, format="json") -> AuditEvent:
+    return _record(
+        action=Action.EXPORT,
+        object_type=ObjectType.PERSON,
+        association_id=person.association_id,
+        object_id=person.pk,
+        person_id=person.pk,
+        actor=actor,
+        detail={"format": format},
+        person_data=_person_data(person),
+    )
+
+
+def persons_listed(*, association_id, actor=None, route="") -> AuditEvent:
+    # The search terms are not kept: they may be a person's code.
+    return _record(
+        action=Action.SEARCH,
+        object_type=ObjectType.PERSON,
+        association_id=association_id,
+        actor=actor,
+        detail={"route": route} if route else {},
+    )
+
+
+@transaction.atomic
+def person_erased(*, person, actor=None) -> AuditEvent:
+    """Right to erasure: empty every trace of the person's pseudonym in the trail, then
+    record the erasure itself (by id only)."""
+    person_scrub(person_id=person.pk)
+    return _record(
+        action=Action.ERASE,
+        object_type=ObjectType.PERSON,
+        association_id=person.association_id,
+        object_id=person.pk,
+        person_id=person.pk,
+        actor=actor,
+    )
+
+
+def person_scrub(*, person_id: int) -> int:
+    """The one change the trail allows (its PostgreSQL trigger checks that nothing but
+    `person_data` changes, and only to empty)."""
+    return (
+        AuditEvent.objects.filter(person_id=person_id)
+        .exclude(person_data__isnull=True)
+        ._scrub_person_data()
+    )
+
+
+# --- Entries ---------------------------------------------------------------------------------
+
+
+def _entry(action, entry, actor, detail=None) -> AuditEvent:
+    return _record(
+        action=action,
+        object_type=ObjectType.ENTRY,
+        association_id=entry.association_id,
+        object_id=entry.pk,
+        person_id=entry.person_id,
+        actor=actor,
+        detail=detail,
+    )
+
+
+def entry_created(*, entry, actor=None) -> AuditEvent:
+    return _entry(Action.CREATE, entry, actor, {"month": entry.month})
+
+
+def entries_imported(*, association_id, count, actor=None) -> AuditEvent:
+    return _record(
+        action=Action.CREATE,
+        object_type=ObjectType.ENTRY,
+        association_id=association_id,
+        actor=actor,
+        detail={"count": count},
+    )
+
+
+def entry_changed(*, entry, fields, actor=None) -> AuditEvent:
+    return _entry(Action.UPDATE, entry, actor, {"fields": sorted(fields)})
+
+
+def entry_deleted(*, entry, actor=None) -> AuditEvent:
+    return _entry(Action.DELETE, entry, actor, {"month": entry.month})
+
+
+# --- Incident sheets -------------------------------------------------------------------------
+
+
+def _incident(action, sheet, actor, detail=None) -> AuditEvent:
+    return _record(
+        action=action,
+        object_type=ObjectType.INCIDENT,
+        association_id=sheet.association_id,
+        object_id=sheet.pk,
+        actor=actor,
+        detail=detail,
+    )
+
+
+def incident_created(*, sheet, actor=None) -> AuditEvent:
+    return _incident(Action.CREATE, sheet, actor, {"shared": sheet.shared})
+
+
+def incident_changed(*, sheet, fields, actor=None) -> AuditEvent:
+    return _incident(Action.UPDATE, sheet, actor, {"fields": sorted(fields)})
+
+
+def incident_deleted(*, sheet, actor=None) -> AuditEvent:
+    return _incident(Action.DELETE, sheet, actor)
+
+
+# --- Memberships and association settings --------------------------------------------------
+
+
+def _membership(action, membership, actor, detail) -> AuditEvent:
+    organisation = membership.organisation
+    return _record(
+        action=action,
+        object_type=ObjectType.MEMBERSHIP,
+        association_id=organisation.pk if organisation.kind == "association" else None,
+        object_id=membership.pk,
+        actor=actor,
+        detail={"user": membership.user.email, "organisation": organisation.slug, **detail},
+    )
+
+
+def membership_created(*, membership, actor=None) -> AuditEvent:
+    return _membership(Action.CREATE, membership, actor, {"role": membership.role})
+
+
+def membership_changed(*, membership, fields, actor=None) -> AuditEvent:
+    return _membership(
+        Action.UPDATE, membership, actor, {"role": membership.role, "fields": sorted(fields)}
+    )
+
+
+def membership_deleted(*, membership, actor=None) -> AuditEvent:
+    return _membership(Action.DELETE, membership, actor, {"role": membership.role})
+
+
+def association_settings_changed(*, association, fields, actor=None) -> AuditEvent:
+    return _record(
+        action=Action.UPDATE,
+        object_type=ObjectType.ASSOCIATION,
+        association_id=association.pk,
+        object_id=association.pk,
+        actor=actor,
+        detail={"fields": sorted(fields)},
+    )
+
+
+# --- Reads seen by the middleware -----------------------------------------------------------
+
+
+def record_route_read(event, *, user, person_pk=None, route="") -> AuditEvent | None:
+    """A successful GET of a person's record (or of a list of persons) by `user`."""
+    from cases.models import Person
+
+    if event is persons_listed:
+        membership = (
+            user.memberships.select_related("organisation")
+            .filter(organisation__kind="association")
+            .first()
+        )
+        association_id = membership.organisation_id if membership else None
+        return persons_listed(association_id=association_id, actor=user, route=route)
+    person = Person.objects.filter(pk=person_pk).first()
+    if person is None:
+        return None
+    return event(person=person, actor=user)
