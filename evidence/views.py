@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organisations.models import Role
 from organisations.selectors import seat_for_user
 from referrals.models import Institution
-from taxonomy import get_taxonomy
+from workload.exports import group_label
 from workload.metrics import PUBLISHED_METRICS
 from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS
 from workload.selectors import Period, dimension_parse, period_parse
@@ -33,16 +33,6 @@ from workload.selectors import Period, dimension_parse, period_parse
 from . import charts, selectors, services
 
 DEFAULT_MONTHS = 12
-DIMENSION_SECTIONS = {
-    "referrer_kind": "referrer_types",
-    "responsible_kind": "referrer_types",
-    "procedure_domain": "procedure_domains",
-    "procedure": "procedure_domains",
-    "barrier": "digital_barriers",
-    "channel": "channels",
-    "mode": "assistance_modes",
-    "outcome": "outcomes",
-}
 
 
 def _base_template() -> str:
@@ -101,14 +91,7 @@ def _percent(share) -> str | None:
 
 
 def _label(dimension: str | None, group, institutions: dict, language: str) -> str:
-    if dimension is None:
-        return ""
-    if dimension in INSTITUTION_DIMENSIONS:
-        if group is None:
-            return _("no institution named")
-        institution = institutions.get(group)
-        return institution.name if institution else str(group)
-    return get_taxonomy().label(DIMENSION_SECTIONS[dimension], group, language)
+    return group_label(dimension, group, language, institutions)
 
 
 def _display_rows(table: dict, language: str) -> list[dict]:
