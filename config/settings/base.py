@@ -220,6 +220,8 @@ CELERY_ENABLE_UTC = True
 # A save must never wait on a dead broker for long: the dirty-month table is the outbox.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message taken by a worker that died is delivered again after this many seconds.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
@@ -227,8 +229,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
-    # A message taken by a worker that died is delivered again after this many seconds.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such messages every ten seconds (or sooner when the timeout is shorter):
+    # kombu's default throttle only scans on every tenth tick, i.e. every 100 s.
+    "unacked_restore_interval": min(10, CELERY_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
