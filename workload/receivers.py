@@ -7,7 +7,7 @@ from cases.signals import assistance_requests_changed
 from organisations.signals import hourly_cost_changed
 
 from . import services, tasks
-from .enqueue import publish_on_commit
+from .enqueue import publish_month_recompute_on_commit, publish_on_commit
 from .models import Job
 
 
@@ -15,7 +15,7 @@ from .models import Job
 def mark_months_dirty(sender, association_id, months, **kwargs):
     services.dirty_months_mark(association_id=association_id, months=months)
     for month in sorted(months):
-        publish_on_commit(tasks.recompute_month_task, association_id, month)
+        publish_month_recompute_on_commit(tasks.recompute_month_task, association_id, month)
 
 
 @receiver(hourly_cost_changed)

@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from reliability.services import guard_redeliveries
 
 from . import exports, services
+from .enqueue import month_queued_release
 
 RETRY = {
     "autoretry_for": (DatabaseError,),
@@ -26,6 +27,7 @@ RETRY = {
 @shared_task(name="workload.recompute_month", **RETRY)
 @guard_redeliveries
 def recompute_month_task(association_id: int, month: str) -> bool:
+    month_queued_release(recompute_month_task.app, association_id, month)
     return services.rollups_recompute_dirty_month(association_id=association_id, month=month)
 
 

@@ -193,3 +193,31 @@ def test_a_real_worker_over_redis_keeps_the_figures_fresh(association):
     assert total["requests"] == 2
     assert total["minutes"] == 60
     assert total["transferred_minutes"] == 25
+
+
+@requires_broker
+@pytest.mark.timeout(60)
+def test_a_burst_of_entries_in_one_month_queues_one_recomputation(
+    association, django_capture_on_commit_callbacks
+):
+    import redis
+
+    from workload.tasks import recompute_month_task
+
+    with celery_conf(task_always_eager=False) as app:
+        app.control.purge()
+        queue = redis.Redis.from_url(app.conf.broker_url)
+        for minutes in (10, 20, 30):
+            with django_capture_on_commit_callbacks(execute=True):
+                log(association, duration_minutes=minutes)
+        assert queue.llen("celery") == 1
+
+        # The recomputation clears the flag before reading the log, so the next entry,
+        # which it may not have seen, queues another one.
+        recompute_month_task(association.pk, "2026-10")
+        with django_capture_on_commit_callbacks(execute=True):
+            log(association, duration_minutes=40)
+        assert queue.llen("celery") == 2
+        app.control.purge()
+
+    assert october_total(association)["minutes"] == 60
