@@ -2,7 +2,13 @@
 monthly table, against gunicorn + PostgreSQL + a Celery worker, on loopback only.
 
     .venv/bin/python bench/load.py                      # 50 workers, 5 directors, 60 s
+    .venv/bin/python bench/load.py --pace 0.1           # as fast as it goes: capacity
     .venv/bin/python bench/load.py --workers 10 --duration 15
+
+Each simulated worker saves an entry, pauses (exponentially distributed, --pace seconds on
+average), and saves the next; each director reads the monthly table every 5 × --pace
+seconds on average. The default pace, one entry a second per worker, is thirty times what a
+person typing at the keyboard does: it asks the server for about fifty saves a second.
 
 It creates (and at the end drops) a scratch database on the PostgreSQL at --pg (default
 postgres://postgres@127.0.0.1:5432, database aide_load), uses Redis database 12 on the local
@@ -142,7 +148,7 @@ class Recorder:
                 self.acknowledged.append(response.json()["id"])
 
 
-def drive(base, token, kind, deadline, recorder, seed, think):
+def drive(base, token, kind, deadline, recorder, seed, pace):
     rng = random.Random(seed)
     headers = {"Authorization": f"Token {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
@@ -159,7 +165,7 @@ def drive(base, token, kind, deadline, recorder, seed, think):
                 recorder.record(kind, 0, None, type(exc).__name__)
             else:
                 recorder.record(kind, time.perf_counter() - start, response)
-            time.sleep(think * rng.random())
+            time.sleep(min(rng.expovariate(1 / pace), max(0, deadline - time.monotonic())))
 
 
 def percentiles(values):
@@ -179,7 +185,9 @@ def main():
     parser.add_argument("--workers", type=int, default=50)
     parser.add_argument("--directors", type=int, default=5)
     parser.add_argument("--duration", type=float, default=60)
-    parser.add_argument("--think", type=float, default=0.2, help="max pause between calls (s)")
+    parser.add_argument(
+        "--pace", type=float, default=1.0, help="mean pause between a worker's saves (s)"
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--gunicorn-threads", type=int, default=4)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
@@ -272,13 +280,11 @@ def main():
         recorder = Recorder()
         deadline = time.monotonic() + args.duration
         threads = [
-            threading.Thread(
-                target=drive, args=(base, t, "post", deadline, recorder, i, args.think)
-            )
+            threading.Thread(target=drive, args=(base, t, "post", deadline, recorder, i, args.pace))
             for i, t in enumerate(tokens["workers"])
         ] + [
             threading.Thread(
-                target=drive, args=(base, t, "read", deadline, recorder, 1000 + i, args.think * 5)
+                target=drive, args=(base, t, "read", deadline, recorder, 1000 + i, args.pace * 5)
             )
             for i, t in enumerate(tokens["directors"])
         ]
@@ -302,6 +308,7 @@ def main():
     report = {
         "workers": args.workers,
         "directors": args.directors,
+        "pace_s": args.pace,
         "duration_s": round(elapsed, 1),
         "posts": len(recorder.latencies["post"]),
         "reads": len(recorder.latencies["read"]),
