@@ -22,7 +22,7 @@ migrate: install
 
 # The demo is seeded once: seed_demo does nothing when demo data exists.
 seed: migrate
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --no-logins
 
 run: seed
 	$(PY) manage.py demo_logins

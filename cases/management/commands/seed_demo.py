@@ -60,8 +60,13 @@ class Command(SetupCommand):
             action="store_true",
             help="do nothing when the log already holds an entry",
         )
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="do not print the demo logins (make run prints them once, last)",
+        )
 
-    def handle(self, *args, associations, entries, seed, if_empty, **options):
+    def handle(self, *args, associations, entries, seed, if_empty, no_logins, **options):
         if if_empty and demo_data_present():
             self.stdout.write("Demo data already present.")
             return
@@ -82,4 +87,5 @@ class Command(SetupCommand):
             f"Seeded {result.entries} entries ({result.contacts} contacts, {result.persons} "
             f"persons) in {result.associations} associations in {result.seconds:.1f} s."
         )
-        self.stdout.write(format_logins(demo_logins()))
+        if not no_logins:
+            self.stdout.write(format_logins(demo_logins()))
