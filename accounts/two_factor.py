@@ -42,3 +42,33 @@ def device_confirm(*, user, token: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return True
+
+
+class SecondFactorRefused(Exception):
+    """Why a login that has no second step of its own (the API token) is refused:
+    `missing` or `invalid` code, or `setup_required` (the association requires two-factor
+    and the user has no device yet)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def second_factor_check_for_token(*, user, code: str) -> None:
+    """The web's second step, for a user whose password was just checked by the token
+    endpoint: a token is as good as a session, so it may not bypass the second factor.
+
+    A user without a confirmed device and without an obligation passes whatever `code` says,
+    so that accounts without two-factor keep the plain email-and-password contract.
+    """
+    device = confirmed_device(user)
+    if device is None:
+        if two_factor_required(user):
+            raise SecondFactorRefused("setup_required")
+        return
+    code = (code or "").strip()
+    if not code:
+        raise SecondFactorRefused("missing")
+    # verify_token refuses a code already used and slows down repeated wrong codes.
+    if not device.verify_token(code):
+        raise SecondFactorRefused("invalid")

@@ -1,21 +1,36 @@
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.contrib.auth.signals import user_login_failed
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.two_factor import SecondFactorRefused, second_factor_check_for_token
 from taxonomy import CODE_SECTIONS, get_taxonomy
 
 
 class TokenCreateSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "The current code of the user's authenticator app (two-factor authentication). "
+            "Required when the account has a confirmed two-factor device; ignored otherwise."
+        ),
+    )
 
 
 class TokenCreateApi(APIView):
-    """Exchange an email and password for an API token (sent as `Authorization: Token …`)."""
+    """Exchange an email and password for an API token (sent as `Authorization: Token …`).
+
+    An account with two-factor authentication also sends the current code as `otp`; a
+    director whose association requires two-factor must set it up on the web first.
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -23,14 +38,21 @@ class TokenCreateApi(APIView):
 
     @extend_schema(
         request=TokenCreateSerializer,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 400: None},
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: None,
+            403: OpenApiResponse(
+                description="Two-factor authentication is required and not set up yet."
+            ),
+        },
     )
     def post(self, request):
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
         user = authenticate(
             request,
-            email=serializer.validated_data["email"],
+            email=email,
             password=serializer.validated_data["password"],
         )
         if user is None or not user.is_active:
@@ -38,14 +60,37 @@ class TokenCreateApi(APIView):
                 {"non_field_errors": [_invalid_credentials()]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        try:
+            second_factor_check_for_token(user=user, code=serializer.validated_data.get("otp"))
+        except SecondFactorRefused as refused:
+            return _second_factor_refusal(request, email, refused.reason)
         _, token = AuthToken.objects.create(user)
         return Response({"token": token}, status=status.HTTP_200_OK)
 
 
 def _invalid_credentials():
-    from django.utils.translation import gettext
+    return _("Unable to log in with the email and password given.")
 
-    return gettext("Unable to log in with the email and password given.")
+
+def _second_factor_refusal(request, email, reason):
+    if reason == "setup_required":
+        return Response(
+            {
+                "detail": _(
+                    "Your association requires two-factor authentication: set it up in the "
+                    "web interface first (/account/two-factor/), then ask for a token with "
+                    "your code."
+                )
+            },
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    if reason == "missing":
+        message = _("Verification code required: type the code shown by your authenticator app.")
+    else:
+        # A wrong code counts towards the lockout like a wrong password (django-axes).
+        user_login_failed.send(sender=TokenCreateApi, credentials={"email": email}, request=request)
+        message = _("Invalid verification code.")
+    return Response({"otp": [message]}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class TaxonomyApi(APIView):

@@ -8,11 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django_otp.oath import TOTP
+from knox.models import AuthToken
 
+from accounts.two_factor import device_confirm, pending_device
 from audit.models import AuditEvent
 from organisations.models import Role
 from tests.factories import DEFAULT_PASSWORD, FederationFactory, MembershipFactory
@@ -142,11 +145,100 @@ def test_workers_are_not_asked_for_a_second_factor_unless_they_chose_one(
     assert client.get("/").status_code == 200
 
 
-def test_an_api_token_is_not_held_up_by_the_web_second_factor(worker_client, association):
+# --- Two-factor on the API token endpoint ---------------------------------------------------
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def token_request(api_client, user, **extra):
+    return api_client.post(
+        TOKEN_URL, {"email": user.email, "password": DEFAULT_PASSWORD, **extra}, format="json"
+    )
+
+
+@pytest.fixture
+def director_with_device(director):
+    """A director who set up an authenticator app on the web, as the set-up page does it."""
+    pending_device(director)
+    assert device_confirm(user=director, token=current_code(director))
+    return director
+
+
+def test_users_without_two_factor_keep_getting_a_token_with_email_and_password(
+    api_client, association, worker
+):
+    association.require_two_factor = True  # concerns the directors, not the workers
+    association.save()
+
+    response = token_request(api_client, worker)
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"token"}
+
+
+def test_a_token_with_the_code_is_not_held_up_by_the_web_second_factor(
+    api_client, director_with_device
+):
+    token = token_request(
+        api_client, director_with_device, otp=current_code(director_with_device, later=1)
+    )
+    assert token.status_code == 200
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert api_client.get("/api/v1/taxonomy/").status_code == 200
+
+
+def test_a_user_with_two_factor_gets_no_token_without_the_code(api_client, director_with_device):
+    for body in ({}, {"otp": ""}, {"otp": "  "}):
+        response = token_request(api_client, director_with_device, **body)
+
+        assert response.status_code == 400
+        assert set(response.json()) == {"otp"}
+        assert response.json()["otp"][0].startswith("Code de vérification requis")
+    assert not AuthToken.objects.filter(user=director_with_device).exists()
+
+
+def test_a_wrong_code_is_refused_and_counts_as_a_failed_login(
+    api_client, director_with_device, settings
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no pause between the wrong codes below
+    refused = token_request(api_client, director_with_device, otp="000000")
+    assert refused.status_code == 400
+    assert refused.json() == {"otp": ["Code de vérification incorrect."]}
+    assert AccessAttempt.objects.get(username=director_with_device.email).failures_since_start == 1
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        token_request(api_client, director_with_device, otp="000000")
+    # Locked out like after too many wrong passwords: even the right code gives no token.
+    locked = token_request(
+        api_client, director_with_device, otp=current_code(director_with_device, later=1)
+    )
+    assert locked.status_code in (400, 403, 429)
+    assert not AuthToken.objects.filter(user=director_with_device).exists()
+
+
+def test_a_director_who_must_use_two_factor_sets_it_up_on_the_web_before_a_token(
+    api_client, association, director
+):
     association.require_two_factor = True
     association.save()
 
-    assert worker_client.get("/api/v1/workload/monthly/").status_code != 302
+    response = token_request(api_client, director)
+
+    assert response.status_code == 403
+    assert "/account/two-factor/" in response.json()["detail"]
+    assert not AuthToken.objects.filter(user=director).exists()
+
+
+def test_the_token_refusals_speak_the_callers_language(api_client, director_with_device):
+    response = api_client.post(
+        TOKEN_URL,
+        {"email": director_with_device.email, "password": DEFAULT_PASSWORD},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+
+    assert response.json()["otp"][0].startswith("Verificatiecode vereist")
 
 
 # --- The director's settings page -----------------------------------------------------------
