@@ -7,6 +7,7 @@ rollups, statements from the log); nothing here names a person or a worker.
 """
 
 import csv
+import datetime as dt
 import functools
 import io
 import secrets
@@ -18,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -837,3 +838,25 @@ def export_job_file(job: Job) -> tuple[Path, str] | None:
     if exports_dir().resolve() not in path.parents or not path.is_file():
         return None
     return path, job.result.get("filename") or path.name
+
+
+def exports_expire(*, keep_days: int | None = None) -> int:
+    """Delete the files of export jobs finished more than `keep_days` ago (default: the
+    EXPORT_FILES_KEEP_DAYS setting). An export is a copy of the association's figures made
+    for one occasion; keeping every copy forever would keep data nobody asked to keep.
+    The job stays, marked expired, so its page says why the download is gone."""
+    keep_days = settings.EXPORT_FILES_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = timezone.now() - dt.timedelta(days=keep_days)
+    expired = 0
+    jobs = Job.objects.filter(
+        kind=Job.Kind.EXPORT, state=Job.State.SUCCEEDED, finished_at__lt=cutoff
+    )
+    for job in jobs.iterator():
+        if job.result.get("expired"):
+            continue
+        found = export_job_file(job)
+        if found is not None:
+            found[0].unlink(missing_ok=True)
+        Job.objects.filter(pk=job.pk).update(result={**job.result, "expired": True})
+        expired += 1
+    return expired

@@ -53,3 +53,9 @@ def run_recompute_job_task(job_id: int) -> None:
 @guard_redeliveries
 def run_export_job_task(job_id: int) -> None:
     services.job_run(job_id, exports.export_job_work)
+
+
+@shared_task(name="workload.expire_exports", **RETRY)
+@guard_redeliveries
+def expire_exports_task() -> int:
+    return exports.exports_expire()

@@ -9,6 +9,7 @@ acts for the caller's own association (from their seat), so another association'
 import datetime as dt
 import functools
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
@@ -393,6 +394,7 @@ def job_detail(request, pk):
         running=running,
         refresh=JOB_REFRESH_SECONDS if running else None,
         ready=exports.export_job_file(job) is not None,
+        keep_days=settings.EXPORT_FILES_KEEP_DAYS,
     )
     return render(request, "workload/job.html", context)
 

@@ -270,11 +270,17 @@ if not DEBUG:
 
 # Beat: sweep the dirty-month outbox every minute, recompute everything nightly. Schedules in
 # UTC (crontabs misfire around daylight-saving switches in local time); run exactly one beat.
+# Files of finished exports are deleted after this many days (the job record stays).
+EXPORT_FILES_KEEP_DAYS = env.int("EXPORT_FILES_KEEP_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-months": {"task": "workload.sweep_dirty_months", "schedule": 60.0},
     "recompute-everything-nightly": {
         "task": "workload.recompute_everything",
         "schedule": crontab(minute=30, hour=1),
+    },
+    "expire-export-files-nightly": {
+        "task": "workload.expire_exports",
+        "schedule": crontab(minute=45, hour=2),
     },
     # Retention (docs/security.md): persons without entries for too long are erased nightly.
     "erase-expired-persons": {

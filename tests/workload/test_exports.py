@@ -2,10 +2,12 @@
 and leaks nothing: no formula, no person, no other association."""
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from organisations.services import federation_create_or_update
@@ -279,6 +281,28 @@ def test_a_director_follows_a_log_export_job_to_its_download(
     assert sheet.max_row == 5  # the header and four entries
     polled = director.get(f"/api/v1/jobs/{job.pk}/").json()
     assert polled["progress"] == 100 and polled["download"] == f"/workload/jobs/{job.pk}/download/"
+
+
+def test_export_files_are_deleted_a_week_after_they_were_made(reports, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    params = {"export": "log", "format": "csv", "from": "2026-09", "to": "2026-10"}
+    old, recent = (
+        Job.objects.create(kind="export", association=reports["mine"], params=params)
+        for _ in range(2)
+    )
+    for job in (old, recent):
+        run_export_job_task.run(job.pk)
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - dt.timedelta(days=8))
+    director = web_client("mine", "dir@mine.be", "director")
+
+    assert exports.exports_expire() == 1
+    assert exports.exports_expire() == 0  # the nightly task may run twice
+
+    assert director.get(f"/workload/jobs/{old.pk}/download/").status_code == 404
+    page = director.get(f"/workload/jobs/{old.pk}/").content.decode()
+    assert "/download/" not in page and "7" in page
+    assert director.get(f"/workload/jobs/{recent.pk}/download/").status_code == 200
+    assert len(list(tmp_path.glob("exports/*/*"))) == 1
 
 
 def test_a_queued_job_shows_its_progress_and_reloads_itself(reports):
