@@ -268,10 +268,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Beat: sweep the dirty-month outbox every minute, recompute everything nightly. Schedules in
-# UTC (crontabs misfire around daylight-saving switches in local time); run exactly one beat.
 # Files of finished exports are deleted after this many days (the job record stays).
 EXPORT_FILES_KEEP_DAYS = env.int("EXPORT_FILES_KEEP_DAYS", default=7)
+
+# Beat: sweep the dirty-month outbox every minute, recompute everything nightly. Schedules in
+# UTC (crontabs misfire around daylight-saving switches in local time); run exactly one beat.
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-months": {"task": "workload.sweep_dirty_months", "schedule": 60.0},
     "recompute-everything-nightly": {
