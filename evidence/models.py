@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Association, Federation
-from workload.models import COUNT_METRICS
+from workload.models import RollupCell
 
 
 class ReleaseQuerySet(models.QuerySet):
@@ -143,30 +143,10 @@ class ImportedBundle(models.Model):
         return f"{self.bundle_id} ({self.source_id})"
 
 
-class ImportedCell(models.Model):
+class ImportedCell(RollupCell):
     """One rollup cell of a remote association, as its last accepted bundle gave it."""
 
     source = models.ForeignKey(RemoteAssociation, on_delete=models.CASCADE, related_name="cells")
-    month = models.CharField(max_length=7)
-    dimension = models.CharField(max_length=30)
-    group_key = models.CharField(max_length=40, blank=True, default="")
-    hourly_cost_eur = models.DecimalField(max_digits=7, decimal_places=2)
-    requests = models.PositiveIntegerField(default=0)
-    minutes = models.PositiveBigIntegerField(default=0)
-    external_requests = models.PositiveIntegerField(default=0)
-    external_minutes = models.PositiveBigIntegerField(default=0)
-    digital_requests = models.PositiveIntegerField(default=0)
-    digital_minutes = models.PositiveBigIntegerField(default=0)
-    transferred_requests = models.PositiveIntegerField(default=0)
-    transferred_minutes = models.PositiveBigIntegerField(default=0)
-    referred_transferred_requests = models.PositiveIntegerField(default=0)
-    referred_transferred_minutes = models.PositiveBigIntegerField(default=0)
-    do_for_requests = models.PositiveIntegerField(default=0)
-    non_take_up = models.PositiveIntegerField(default=0)
-    postponed_technical = models.PositiveIntegerField(default=0)
-    once_only_violations = models.PositiveIntegerField(default=0)
-    without_consent_do_for = models.PositiveIntegerField(default=0)
-    sensitive_handling = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -179,6 +159,3 @@ class ImportedCell(models.Model):
 
     def __str__(self):
         return f"{self.source_id} {self.month} {self.dimension}={self.group_key}"
-
-
-assert all(hasattr(ImportedCell, name) for name in COUNT_METRICS)

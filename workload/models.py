@@ -66,20 +66,10 @@ class DirtyMonth(models.Model):
         return f"{self.association_id}:{self.month} v{self.version}"
 
 
-class Rollup(models.Model):
-    """The figures of one association, month, dimension and group.
+class RollupCell(models.Model):
+    """The figures of one month, dimension and group: what a rollup computes here and what an
+    association on its own server sends its federation (evidence.ImportedCell)."""
 
-    `group_key` is the code (top-level domain for `procedure_domain`), the institution id for
-    the institution dimensions ("" for entries without an institution), or "" for the total.
-    `hourly_cost_eur` is the cost in force when the row was computed, so that euro values can
-    be derived exactly and summed unrounded across associations.
-    """
-
-    # No database-level foreign key: rollups are a cache rewritten in bulk, and a per-row
-    # constraint check on every written cell slows a full recomputation. Django cascades.
-    association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="rollups", db_constraint=False
-    )
     month = models.CharField(max_length=7)
     dimension = models.CharField(max_length=30)
     group_key = models.CharField(max_length=40, blank=True, default="")
@@ -100,6 +90,25 @@ class Rollup(models.Model):
     once_only_violations = models.PositiveIntegerField(default=0)
     without_consent_do_for = models.PositiveIntegerField(default=0)
     sensitive_handling = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Rollup(RollupCell):
+    """The figures of one association, month, dimension and group.
+
+    `group_key` is the code (top-level domain for `procedure_domain`), the institution id for
+    the institution dimensions ("" for entries without an institution), or "" for the total.
+    `hourly_cost_eur` is the cost in force when the row was computed, so that euro values can
+    be derived exactly and summed unrounded across associations.
+    """
+
+    # No database-level foreign key: rollups are a cache rewritten in bulk, and a per-row
+    # constraint check on every written cell slows a full recomputation. Django cascades.
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="rollups", db_constraint=False
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
