@@ -180,6 +180,24 @@ class PersonExportSerializer(PersonSerializer):
     incidents = IncidentSheetSerializer(many=True, read_only=True)
 
 
+def person_export_document(*, association, person_id) -> dict | None:
+    """The right-of-access export of one person, exactly as the API answers it, or None when
+    the association holds no such person. The web pages download this same document, so the
+    person gets the same data whichever way it was asked for."""
+    held = selectors.person_export_for_association(association=association, person_id=person_id)
+    if held is None:
+        return None
+    person = held["person"]
+    fields = ("id", "code", "birth_year", "postcode", "language", "created_at")
+    return PersonExportSerializer(
+        {
+            **{name: getattr(person, name) for name in fields},
+            "assistance_requests": held["entries"],
+            "incidents": held["incidents"],
+        }
+    ).data
+
+
 class PersonViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -205,22 +223,10 @@ class PersonViewSet(
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def export(self, request, pk=None):
         """Everything the association holds about this person (right of access)."""
-        held = selectors.person_export_for_association(
-            association=self.get_association(), person_id=pk
-        )
-        if held is None:
+        document = person_export_document(association=self.get_association(), person_id=pk)
+        if document is None:
             raise Http404
-        person = held["person"]
-        fields = ("id", "code", "birth_year", "postcode", "language", "created_at")
-        serializer = PersonExportSerializer(
-            {
-                **{name: getattr(person, name) for name in fields},
-                "assistance_requests": held["entries"],
-                "incidents": held["incidents"],
-            },
-            context=self.get_serializer_context(),
-        )
-        return Response(serializer.data)
+        return Response(document)
 
 
 class AssistanceRequestViewSet(

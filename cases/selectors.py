@@ -4,13 +4,26 @@ Every function starts from `Model.objects.for_association(association)`: another
 association's rows are never in the result, so looking one up by id gives "not found".
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from .models import AssistanceRequest, IncidentSheet, Person
 
 
 def person_list_for_association(*, association) -> QuerySet[Person]:
     return Person.objects.for_association(association).order_by("code", "id")
+
+
+def person_summaries_for_association(*, association, code_search: str = "") -> QuerySet[Person]:
+    """The association's persons with `entry_count` and `last_entry_on`, those whose code
+    contains `code_search` (any case) when it is given."""
+    persons = person_list_for_association(association=association)
+    if code_search:
+        persons = persons.filter(code__icontains=code_search)
+    # Annotated in the one query of the page, not one count per row.
+    return persons.annotate(
+        entry_count=Count("assistance_requests"),
+        last_entry_on=Max("assistance_requests__occurred_on"),
+    )
 
 
 def assistance_request_list_for_association(*, association) -> QuerySet[AssistanceRequest]:

@@ -13,20 +13,22 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import services as audit
 from organisations.models import Role
 from organisations.selectors import seat_for_user
 from referrals.models import Institution
 from taxonomy import get_taxonomy
 
-from . import identifiers
+from . import exports, identifiers, selectors
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
 from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, RequestSensitiveFlag
 from .services import (
@@ -35,9 +37,14 @@ from .services import (
     assistance_request_update,
     incident_sheet_create,
     person_create,
+    person_erase,
 )
 
 MEMBER_ROLES = (Role.WORKER, Role.DIRECTOR)
+# Who may erase a person: the same seats as DELETE /api/v1/persons/{id}/ (workers and
+# directors of the person's association).
+ERASE_ROLES = MEMBER_ROLES
+PERSONS_PER_PAGE = 50
 UNDO_SECONDS = 10
 USUAL_WINDOW = 30  # the worker's last entries that decide the preselected values
 DEFAULT_USUAL = {
@@ -70,6 +77,7 @@ def member_required(view):
         if seat is None or seat.association is None or seat.role not in MEMBER_ROLES:
             raise PermissionDenied(_("Only a worker or director of an association may do this."))
         request.association = seat.association
+        request.seat_role = seat.role
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -99,6 +107,22 @@ def _entry_or_404(request, pk) -> AssistanceRequest:
     if entry is None:
         raise Http404
     return entry
+
+
+def _person_document_or_404(request, pk) -> dict:
+    """The export document of one of the member's association's persons; any other is 404."""
+    document = exports.person_document(association=request.association, person_id=pk)
+    if document is None:
+        raise Http404
+    return document
+
+
+def _person_or_404(request, pk) -> Person:
+    person = selectors.person_list_for_association(association=request.association).filter(pk=pk)
+    person = person.first()
+    if person is None:
+        raise Http404
+    return person
 
 
 def _is_fragment(request) -> bool:
@@ -504,6 +528,107 @@ def incident_create(request):
         status = 200
     context = {"form": form, "entry_rows": _entry_rows(entries, language)}
     return render(request, "cases/incident_form.html", context, status=status)
+
+
+# --- persons (pseudonymous records and the person's rights) ---------------------------------
+
+
+@require_GET
+@member_required
+def person_list(request):
+    """The association's persons, searched by code. Every listing is recorded in the trail,
+    like the API's list: the codes of a page are personal data."""
+    code_search = request.GET.get("q", "").strip()[:30]
+    persons = selectors.person_summaries_for_association(
+        association=request.association, code_search=code_search
+    )
+    page = Paginator(persons, PERSONS_PER_PAGE).get_page(request.GET.get("page"))
+    audit.persons_listed(
+        association_id=request.association.pk, actor=request.user, route="cases:person_list"
+    )
+    context = {
+        "page": page,
+        "persons": [
+            {"person": person, "language": exports.person_language_label(person.language)}
+            for person in page
+        ],
+        "code_search": code_search,
+        "notice": request.session.pop("notice", None),
+    }
+    return render(request, "cases/person_list.html", context)
+
+
+@require_GET
+@member_required
+def person_detail(request, pk):
+    """One person's record, entries and incident sheets: the export document, labelled."""
+    document = _person_document_or_404(request, pk)
+    language = (get_language() or "fr")[:2]
+    record = exports.person_record(document, language)
+    audit.person_read(person=_person_or_404(request, pk), actor=request.user)
+    context = {
+        "record": record,
+        "person": record["person"],
+        "may_erase": request.seat_role in ERASE_ROLES,
+        "pdf_unavailable_message": (
+            "" if exports.pdf_available() else exports.pdf_unavailable_message()
+        ),
+    }
+    return render(request, "cases/person_detail.html", context)
+
+
+@require_GET
+@member_required
+def person_export_json(request, pk):
+    """The person's data exactly as GET /api/v1/persons/{id}/export/ gives it, to download."""
+    document = _person_document_or_404(request, pk)
+    audit.person_exported(person=_person_or_404(request, pk), actor=request.user, format="json")
+    response = HttpResponse(
+        exports.person_json_bytes(document), content_type="application/json; charset=utf-8"
+    )
+    name = exports.person_file_name(document, "json")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@member_required
+def person_export_pdf(request, pk):
+    """The same data, laid out for the person to read, in the language of the page."""
+    document = _person_document_or_404(request, pk)
+    person = _person_or_404(request, pk)
+    if not exports.pdf_available():
+        context = {"person": person, "message": exports.pdf_unavailable_message()}
+        return render(request, "cases/person_pdf_unavailable.html", context, status=503)
+    language = (get_language() or "fr")[:2]
+    if language not in RECEIPT_LANGUAGES:
+        language = "fr"
+    content = exports.person_pdf_bytes(document, association=request.association, language=language)
+    audit.person_exported(person=person, actor=request.user, format="pdf")
+    response = HttpResponse(content, content_type="application/pdf")
+    name = exports.person_file_name(document, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+@member_required
+def person_erase_view(request, pk):
+    """Right to erasure, in two steps that are both POST: the first shows what will happen,
+    the second (with `confirm`) erases through `person_erase`, exactly as the API does."""
+    person = _person_or_404(request, pk)
+    if request.seat_role not in ERASE_ROLES:
+        raise PermissionDenied(_("You may not erase a person."))
+    if request.POST.get("confirm") != "yes":
+        context = {"person": person, "entry_count": person.assistance_requests.count()}
+        return render(request, "cases/person_erase_confirm.html", context)
+    person_erase(person=person, actor=request.user)
+    # The message does not repeat the code: nothing of the person outlives the erasure.
+    request.session["notice"] = _(
+        "The person is erased. Their entries are kept for the figures, without the link to "
+        "the person and without notes."
+    )
+    return redirect("cases:person_list")
 
 
 # --- small JSON endpoints for entry.js ------------------------------------------------------
