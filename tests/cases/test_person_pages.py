@@ -8,7 +8,9 @@ import io
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 from knox.models import AuthToken
@@ -151,6 +153,20 @@ def test_a_search_matching_nothing_says_so(scene, worker):
 
     assert response.context["persons"] == []
     assert "Aucune personne" in response.content.decode()
+
+
+def test_the_persons_page_costs_the_same_queries_for_two_persons_or_thirty(scene, worker):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert worker.get("/persons/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for number in range(28):
+        person = person_create(association=scene["mine"], code=f"M-{number}")
+        log_entry(scene["mine"], person=person)
+
+    assert queries() == few
 
 
 def test_every_listing_is_recorded_in_the_trail_without_the_search_terms(scene, worker):
