@@ -4,6 +4,7 @@
 
 import csv
 import io
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -36,6 +37,17 @@ def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpRes
 
 def _federation(request):
     return request_seat(request).federation
+
+
+def _object_body(request):
+    """The body as a mapping: any other JSON value is a 400, as a serializer answers it."""
+    data = request.data
+    if not isinstance(data, Mapping):
+        message = serializers.Serializer.default_error_messages["invalid"]
+        raise ApiValidationError(
+            {"non_field_errors": [message.format(datatype=type(data).__name__)]}
+        )
+    return data
 
 
 def _period(data):
@@ -137,7 +149,7 @@ class FederationReleasesApi(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: ReleaseSerializer})
     def post(self, request):
-        period = _period(request.data)
+        period = _period(_object_body(request))
         release = services.release_publish(_federation(request), period, actor=request.user)
         return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
 
@@ -176,7 +188,7 @@ class SharingDetailApi(APIView):
         )
         if membership is None:
             raise Http404
-        shares = request.data.get("shares")
+        shares = _object_body(request).get("shares")
         if not isinstance(shares, bool):
             raise ApiValidationError({"shares": [_("Must be true or false.")]})
         change = (
