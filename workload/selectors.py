@@ -20,7 +20,9 @@ from referrals.models import Institution
 from .metrics import aggregates, classes, derived, round_cents, transferred_value_unrounded
 from .models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# ASCII digits only, and no trailing newline: the months are compared and stepped as strings,
+# so "２０２５-01" (full-width digits) would never be reached and "2025-01\n" never equalled.
+MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
 MAX_PERIOD_MONTHS = 120
 
 
