@@ -111,11 +111,15 @@ def test_a_whole_worker_killed_mid_recomputation_leaves_the_message_for_a_new_wo
         first_worker.wait(timeout=10)
 
         new_worker = start_worker(env, "--pool=solo")
-        wait_until(
-            lambda: held.blocked_backends() - first,
-            timeout=90,
-            message="a new worker to take the message again",
-        )
+        try:
+            wait_until(
+                lambda: held.blocked_backends() - first,
+                timeout=120,
+                message="a new worker to take the message again",
+            )
+        except AssertionError as exc:
+            log = stop_process(new_worker)
+            raise AssertionError(f"{exc}; the new worker printed:\n{log[-4000:]}") from None
         held.release()
         wait_until(
             lambda: dirty_months(fault_cluster, fault_database) == 0,
