@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -65,6 +65,9 @@ class TokenCreateApi(APIView):
         except SecondFactorRefused as refused:
             return _second_factor_refusal(request, email, refused.reason)
         _, token = AuthToken.objects.create(user)
+        # A token is a login: the same signal resets the lockout count (django-axes) and
+        # records the last login, as the web login does.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response({"token": token}, status=status.HTTP_200_OK)
 
 

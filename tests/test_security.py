@@ -67,6 +67,23 @@ def test_the_api_token_endpoint_works_and_is_locked_after_too_many_failures(api_
     assert "token" not in refused.json()
 
 
+def test_a_token_obtained_resets_the_count_of_wrong_passwords(api_client, worker):
+    def token(password):
+        return api_client.post(
+            "/api/v1/auth/token/", {"email": worker.email, "password": password}, format="json"
+        )
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert token("wrong-password-123").status_code == 400
+    assert token(DEFAULT_PASSWORD).status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert token("wrong-password-123").status_code == 400
+
+    assert token(DEFAULT_PASSWORD).status_code == 200
+    worker.refresh_from_db()
+    assert worker.last_login is not None
+
+
 def test_a_lockout_concerns_one_account_not_the_others(client, worker, director):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         web_login(client, worker.email, "wrong-password-123")
