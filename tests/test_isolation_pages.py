@@ -1,0 +1,398 @@
+"""Exports, query strings and form posts: the isolation walk of the route table, carried on.
+
+tests/api/test_isolation_route_table.py reads every route from the resolver and tries it as
+callers of another association. This module reuses its routes, its scene and its fingerprint
+for what that walk does not reach, and is just as automatic: a route or a query parameter added
+later is walked too, or fails the suite until someone says how to walk it.
+
+* Exports: every route whose name or path says export, download, csv, xlsx, pdf, json,
+  statement or receipt, in every format, with mine's ids in the URL and in the query string.
+  Callers of `other` get 403 or 404 on mine's objects, and every file that they may download
+  (their own figures, their own jobs' files, the open-data releases) is decoded (CSV, XLSX,
+  PDF, JSON) and holds none of mine's rows or figures.
+* Query strings: every parameter that a view reads from `request.GET` (found in the source)
+  is set to mine's ids on every page.
+* Page writes: every page is posted by `other`'s worker and director and by an analyst, with
+  mine's ids in the URL and a form naming mine's objects: refused (or a form error), and
+  nothing of mine changes.
+"""
+
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.test import Client
+from django.utils.html import escape
+from openpyxl import load_workbook
+
+from evidence.services import release_publish
+from organisations.services import association_update_settings
+from tests.api import conftest as api_fixtures
+from tests.api import test_isolation_route_table as route_table
+from tests.api.test_isolation_route_table import ROUTES, fingerprint
+from tests.factories import InstitutionFactory, log_entry
+from tests.workload.test_exports import pdf_text
+from workload import exports, selectors
+from workload.models import Job
+from workload.services import job_create, rollups_sweep_dirty
+from workload.tasks import run_export_job_task
+
+# The route table's fixtures, used here as they are.
+world = api_fixtures.world
+scene = route_table.scene
+
+PERIOD = selectors.Period("2025-01", "2025-12")
+PERIOD_DAY = dt.date(2025, 3, 20)  # in the month of the scene's entries
+# A route is an export when its name or path says so. The admin is left out: staff only, and
+# walked as a page by the route table's test.
+EXPORT_WORDS = re.compile(r"export|download|csv|xlsx|pdf|json|statement|receipt")
+EXPORT_ROUTES = [
+    r
+    for r in ROUTES
+    if EXPORT_WORDS.search(f"{r.name} {r.template}") and not r.template.startswith("admin/")
+]
+# Read by anyone, no account needed: the same file for every caller.
+PUBLIC_PREFIXES = ("open-data/",)
+FORMATS = (None, "csv", "xlsx", "pdf", "json")
+
+
+def _statement_keys(world, side):
+    association = getattr(world, side).association
+    return [
+        exports.statement_key(s)
+        for s in selectors.statements_for_association(association=association, period=PERIOD)
+    ]
+
+
+def _release_versions(world, side):
+    return [world.release.version]
+
+
+# Values of URL parameters that are not one of mine's (or other's) objects, by route name.
+URL_PARAMETERS = {
+    "workload:statement": {"key": _statement_keys},
+    "evidence:release": {"version": _release_versions},
+    "evidence:release-json": {"version": _release_versions},
+    "evidence:release-csv": {"version": _release_versions},
+}
+
+# What a caller of another association puts in each query parameter that a view reads: mine's
+# objects wherever a parameter can name one. A view that reads a parameter missing here fails
+# test_every_query_parameter_a_view_reads_is_tried.
+QUERY_VALUES = {
+    "entry": lambda w: w.mine.entry.pk,
+    "person": lambda w: w.mine.person.pk,
+    "incident": lambda w: w.mine.incident.pk,
+    "job": lambda w: w.mine.job.pk,
+    "association": lambda w: w.mine.association.pk,
+    "statement": lambda w: _statement_keys(w, "mine")[0],
+    "key": lambda w: _statement_keys(w, "mine")[0],
+    "q": lambda w: w.mine.person.code,
+    "from": lambda w: PERIOD.start,
+    "to": lambda w: PERIOD.end,
+    "group_by": lambda w: "responsible_institution",
+    "format": lambda w: "csv",
+    "lang": lambda w: "en",
+    "language": lambda w: "en",
+    "page": lambda w: "1",
+    "action": lambda w: "export",
+    "object": lambda w: "person",
+    "next": lambda w: "/",
+}
+_QUERY_READ = re.compile(
+    r"""request\.(?:GET|query_params)\s*(?:\.get\(|\.getlist\(|\[)\s*["']([\w-]+)["']"""
+)
+
+
+def query_parameters_read_by_views() -> set[str]:
+    """The query parameters the project's own code reads, found in its source."""
+    base = Path(settings.BASE_DIR).resolve()
+    names = set()
+    for app in apps.get_app_configs():
+        folder = Path(app.path).resolve()
+        if base not in folder.parents or ".venv" in folder.parts:
+            continue
+        for path in folder.rglob("*.py"):
+            if "migrations" not in path.parts:
+                names.update(_QUERY_READ.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+def query_naming_mine(world, **overrides) -> dict:
+    query = {name: value(world) for name, value in QUERY_VALUES.items()}
+    query.update(overrides)
+    return {name: value for name, value in query.items() if value is not None}
+
+
+def test_every_query_parameter_a_view_reads_is_tried():
+    read = query_parameters_read_by_views()
+    assert {"entry", "from", "format", "q"} <= read  # the scan finds what is known to be read
+    missing = read - set(QUERY_VALUES)
+    assert not missing, (
+        f"Views read ?{', ?'.join(sorted(missing))}: say in QUERY_VALUES what a caller of "
+        "another association would put there."
+    )
+
+
+def test_the_walker_finds_every_known_export():
+    names = {r.name for r in EXPORT_ROUTES}
+    assert {
+        "api:person-export",
+        "api:workload-statements",
+        "workload:monthly-download",
+        "workload:statements",
+        "workload:statement",
+        "workload:export-create",
+        "workload:job-download",
+        "evidence:release-json",
+        "evidence:release-csv",
+        "cases:entry_receipt",
+    } <= names
+
+
+# --- Markers: what of mine no answer to `other` may hold ---------------------------------------
+
+
+def _word(marker: str) -> re.Pattern:
+    # Figures must not match inside longer numbers (462 in 1462, or in 4.62).
+    return re.compile(rf"(?<![\w.,]){re.escape(marker)}(?![\w]|[.,]\d)")
+
+
+def find_markers(text: str, markers) -> list[str]:
+    return [m for m in markers if _word(m).search(text)]
+
+
+def answer_text(response) -> str:
+    """What the caller got, decoded as they would read it: CSV, XLSX, PDF, JSON or HTML."""
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+        response.close()
+    else:
+        content = response.content
+    if content.startswith(b"%PDF"):
+        text = pdf_text(content)
+    elif content.startswith(b"PK"):  # an XLSX workbook is a zip
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        text = "\n".join(
+            "\t".join("" if value is None else str(value) for value in row)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    else:
+        text = content.decode("utf-8-sig", "replace")
+        if response.get("Content-Type", "").startswith("text/csv"):
+            # Cells apart by tabs: a comma between figures would read as a decimal comma.
+            text = "\n".join("\t".join(row) for row in csv.reader(io.StringIO(text)))
+        elif response.get("Content-Type", "").startswith("application/json"):
+            # Non-ASCII markers are escaped in JSON: read the values.
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        # A page may link back to itself (the language switcher): the caller's own query
+        # string, not mine's data.
+        asked = response.wsgi_request.get_full_path()
+        text = text.replace(escape(asked), "").replace(asked, "")
+    # PDF text breaks lines anywhere: compare with whitespace folded.
+    return " ".join(f"{response.get('Content-Disposition', '')} {text}".split())
+
+
+def _figure(value) -> list[str]:
+    text = str(value)
+    return [text, text.replace(".", ",")] if "." in text else [text]
+
+
+def finished_export_job(association, export, fmt) -> Job:
+    params = {"export": export, "format": fmt, "from": PERIOD.start, "to": PERIOD.end}
+    params["group_by"] = "responsible_institution" if export == "monthly" else None
+    job = job_create(
+        kind=Job.Kind.EXPORT, association=association, params=exports.export_params_check(params)
+    )
+    run_export_job_task.run(job.pk)  # the task's body, in this process
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED, job.result
+    return job
+
+
+@pytest.fixture
+def exports_scene(scene, settings, tmp_path):
+    """The route table's scene, with figures of mine that stand out, export jobs on both sides
+    with their files, and a published open-data release."""
+    settings.MEDIA_ROOT = tmp_path
+    mine, other = scene.mine, scene.other
+    # Mine's own body, hourly cost and a long transferred entry: figures that `other` lacks.
+    body = InstitutionFactory(name="Organisme témoin de mine", kind="pub_reg")
+    association_update_settings(association=mine.association, hourly_cost_eur=Decimal("83.17"))
+    mine.extra_entry = log_entry(
+        mine.association,
+        occurred_on=PERIOD_DAY,
+        duration_minutes=437,
+        responsible_kind="pub_reg",
+        responsible_institution=body,
+        barriers=["itsme"],
+        notes="notes of mine",
+    )
+    rollups_sweep_dirty()
+    # Other's jobs: one file of each kind and format, to read; mine's: one file to ask for.
+    other.jobs = [
+        finished_export_job(other.association, export, fmt)
+        for export, fmt in itertools.product(("monthly", "statements", "log"), exports.FORMATS)
+        if not (export == "log" and fmt == "pdf")
+    ]
+    mine.jobs = [finished_export_job(mine.association, "statements", "csv")]
+    scene.release = release_publish(scene.federation, PERIOD)
+
+    rows = selectors.monthly_table_for_association(association=mine.association, period=PERIOD)
+    statement = next(
+        s
+        for s in selectors.statements_for_association(association=mine.association, period=PERIOD)
+        if s["institution"] and s["institution"]["id"] == body.pk
+    )
+    figures = [
+        *_figure(sum(r["minutes"] for r in rows)),
+        *_figure(statement["transferred_minutes"]),
+        *_figure(statement["transferred_value_eur"]),
+        *_figure(sum(Decimal(r["transferred_value_eur"]) for r in rows)),
+        *_figure(mine.association.hourly_cost_eur),
+    ]
+    theirs = selectors.monthly_table_for_association(association=other.association, period=PERIOD)
+    their_figures = {str(r[name]) for r in theirs for name in r}
+    assert not set(figures) & their_figures, "mine's figures must tell mine apart"
+    scene.export_markers = [
+        *scene.association_markers,
+        mine.association.name,
+        body.name,
+        *figures,
+    ]
+    return scene
+
+
+def object_ids(world, side) -> list[int]:
+    """Every id of one side's objects a URL could name: persons, entries, incidents, jobs."""
+    made = getattr(world, side)
+    objects = [made.person, made.entry, made.incident, *getattr(made, "jobs", [])]
+    if side == "mine":
+        objects += [world.mine.job, made.extra_entry]
+    return sorted({o.pk for o in objects})
+
+
+def url_values(route, world, side) -> list[dict]:
+    """Every way to fill the route's URL with one side's values."""
+    choices = []
+    for name, converter in route.params:
+        given = URL_PARAMETERS.get(route.name, {}).get(name)
+        if given is not None:
+            values = given(world, side)
+        elif converter in ("int", "regex"):
+            values = object_ids(world, side)
+        elif "federation" in name:
+            values = [world.federation.slug]
+        else:
+            raise AssertionError(
+                f"The export {route.name} ({route.template}) is not covered: say in "
+                f"URL_PARAMETERS which of mine's values its parameter {name!r} takes."
+            )
+        choices.append([(name, value) for value in values])
+    return [dict(combination) for combination in itertools.product(*choices)]
+
+
+def web_browser(user) -> Client:
+    browser = Client(raise_request_exception=False)
+    browser.force_login(user)
+    return browser
+
+
+def _callers(world):
+    """(name, web browser, API client, markers) for each caller who is not of mine."""
+    callers = []
+    for who in ("other_worker", "other_director", "analyst"):
+        api = getattr(world, who)
+        # An analyst sees the federation's members by name, never their rows.
+        markers = world.markers if who == "analyst" else world.association_markers
+        callers.append((who, web_browser(api.user), api, markers))
+    return callers
+
+
+def refused(response) -> bool:
+    """Not found, forbidden, a form error, or sent to log in."""
+    if response.status_code == 302:
+        return response["Location"].startswith((settings.LOGIN_URL, "/admin/login/"))
+    return response.status_code in (400, 401, 403, 404)
+
+
+def _variants():
+    """(format, group_by) of the query: every format, grouped (institution names and figures
+    per body), and the plain table once."""
+    return [*((fmt, "responsible_institution") for fmt in FORMATS), ("csv", None)]
+
+
+VARIANTS = _variants()
+# The director may export everything: every variant. The other callers get the page and the
+# CSV (PDFs are slow to make, and the worker's file is the director's).
+LIGHT_VARIANTS = VARIANTS[:2]
+
+
+def test_no_export_gives_a_caller_of_another_association_anything_of_mine(exports_scene):
+    world = exports_scene
+    callers = [*_callers(world), ("anonymous", Client(raise_request_exception=False), None, [])]
+    director, *others = sorted(callers, key=lambda caller: caller[0] != "other_director")
+    problems, files, offers_get = [], dict.fromkeys([r.template for r in EXPORT_ROUTES], 0), set()
+    before = fingerprint(world)
+
+    def check(route, caller, url, fmt, group_by, names_mine) -> int:
+        who, browser, api, markers = caller
+        public = route.template.startswith(PUBLIC_PREFIXES)
+        client = (api or browser) if route.is_api else browser
+        # Mine's ids in the query string too, whoever's object the URL names.
+        response = client.get(url, query_naming_mine(world, format=fmt, group_by=group_by))
+        status = response.status_code
+        context = f"{who} GET {url}?format={fmt}&group_by={group_by}&<mine's ids> -> {status}"
+        if status >= 500:
+            problems.append(context)
+        elif status != 405:  # a route that offers no GET is walked by the page posts below
+            offers_get.add(route.template)
+            if names_mine and not refused(response):
+                problems.append(f"{context}: the URL names mine's object")
+            if who == "anonymous" and not public and status == 200:
+                problems.append(f"{context}: answered without an account")
+        if status != 200:
+            return status
+        # An analyst or the public may see the federation's aggregates (mine's share of them
+        # included), never a row, a person or mine's name.
+        wanted = markers if public or who == "analyst" else world.export_markers
+        found = find_markers(answer_text(response), wanted or world.markers)
+        if found:
+            problems.append(f"{context}: the answer shows {found} of mine")
+        elif who != "anonymous" or public:
+            files[route.template] += 1
+        return status
+
+    for route in EXPORT_ROUTES:
+        mine = {tuple(sorted(v.items())) for v in url_values(route, world, "mine")}
+        theirs = {tuple(sorted(v.items())) for v in url_values(route, world, "other")}
+        for values in sorted(mine | theirs):
+            url = route.url(**dict(values))
+            # Mine's object in the URL (and not one of theirs with the same id): refused.
+            names_mine = values in mine - theirs
+            # Their own objects of another kind (a person's id on a job route): a 404 is enough.
+            first = check(route, director, url, *VARIANTS[0], names_mine)
+            if first == 404 and not names_mine:
+                continue
+            for fmt, group_by in VARIANTS[1:]:
+                check(route, director, url, fmt, group_by, names_mine)
+            for caller, (fmt, group_by) in itertools.product(others, LIGHT_VARIANTS):
+                check(route, caller, url, fmt, group_by, names_mine)
+
+    assert not problems, "\n".join(problems)
+    # A route that offers no GET (405) answers posts only: the page posts walk it.
+    uncovered = [t for t, count in files.items() if not count and t in offers_get]
+    assert not uncovered, (
+        f"No caller got a file from {uncovered}, so none of its content was inspected: say in "
+        "URL_PARAMETERS how a caller of `other` reaches their own export."
+    )
+    assert fingerprint(world) == before
