@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from organisations.models import Association
-from referrals.models import Institution
+from referrals.models import Institution, Referral
 from taxonomy import get_taxonomy, procedure_root
 
 from .bulk import bulk_insert
@@ -329,6 +329,26 @@ def assistance_request_delete(*, entry: AssistanceRequest, actor=None) -> None:
     audit.entry_deleted(entry=entry, actor=actor)
     entry.delete()
     _notify(association_id, {month})
+
+
+def assistance_request_links(entry: AssistanceRequest) -> dict:
+    """What points at an entry and is not part of it: kept so an undone deletion can restore it."""
+    return {
+        "incidents": list(entry.incidents.values_list("pk", flat=True)),
+        "referrals": list(entry.referrals.values_list("pk", flat=True)),
+    }
+
+
+def assistance_request_links_restore(*, entry: AssistanceRequest, links: dict) -> None:
+    """Give a restored entry back the incident sheets and referrals the deleted one had (of its
+    own association only: the ids come from the browser's session)."""
+    association = entry.association_id
+    entry.incidents.add(
+        *IncidentSheet.objects.filter(association=association, pk__in=links.get("incidents", []))
+    )
+    Referral.objects.filter(
+        association=association, pk__in=links.get("referrals", []), assistance_request=None
+    ).update(assistance_request=entry)
 
 
 # --- Persons ---------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, Re
 from .services import (
     assistance_request_create,
     assistance_request_delete,
+    assistance_request_links,
+    assistance_request_links_restore,
     assistance_request_update,
     incident_sheet_create,
     person_create,
@@ -363,10 +365,15 @@ def entry_delete(request, pk):
     language = (get_language() or "fr")[:2]
     procedure = get_taxonomy().label("procedure_domains", entry.procedure_domain, language)
     summary = f"{procedure} — {_hours_minutes(entry.duration_minutes)}"
-    values = _undo_values(entry)
+    values, links = _undo_values(entry), assistance_request_links(entry)
     assistance_request_delete(entry=entry, actor=request.user)
     # The deleted values stay in the session a few seconds, so that "Undo" can log them again.
-    request.session["undo"] = {"values": values, "at": time.time(), "summary": summary}
+    request.session["undo"] = {
+        "values": values,
+        "links": links,
+        "at": time.time(),
+        "summary": summary,
+    }
     if _is_fragment(request):
         return _render_today(request)
     return redirect("cases:today")
@@ -389,7 +396,11 @@ def entry_undo(request):
             Person.objects.for_association(request.association).filter(pk=values["person"]).first()
         )
         try:
-            assistance_request_create(association=request.association, actor=request.user, **values)
+            with transaction.atomic():
+                entry = assistance_request_create(
+                    association=request.association, actor=request.user, **values
+                )
+                assistance_request_links_restore(entry=entry, links=undo.get("links", {}))
         except ValidationError:
             request.session["notice"] = _("The entry could not be restored: log it again.")
     if _is_fragment(request):

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import AssistanceRequest, Person
+from cases.services import incident_sheet_create
 from organisations.models import Role
-from referrals.models import Institution
+from referrals.models import Institution, Referral
 from tests.factories import (
     DEFAULT_PASSWORD,
     AssociationFactory,
@@ -300,6 +301,28 @@ def test_a_deleted_entry_can_be_brought_back_with_undo(logged_in, association, w
     assert restored.sensitive_flag_codes == ["pin"]
     assert restored.notes == "à revoir"
     assert 'action="/entries/undo/"' not in logged_in.get("/").content.decode()
+
+
+def test_undo_brings_back_the_entrys_incident_sheet_and_referral(logged_in, association, worker):
+    entry = log_entry(association, actor=worker, occurred_on=today())
+    sheet = incident_sheet_create(
+        association=association,
+        occurred_on=today(),
+        title="itsme bloqué",
+        narrative="Le guichet renvoie vers itsme.",
+        entries=[entry],
+    )
+    referral = Referral.objects.create(
+        association=association, assistance_request=entry, destination="epn", referred_on=today()
+    )
+
+    logged_in.post(f"/entries/{entry.pk}/delete/")
+    logged_in.post("/entries/undo/")
+
+    restored = AssistanceRequest.objects.get()
+    assert list(sheet.entries.all()) == [restored]
+    referral.refresh_from_db()
+    assert referral.assistance_request == restored
 
 
 def test_undo_is_offered_only_for_a_few_seconds(logged_in, association, worker, monkeypatch):
