@@ -25,6 +25,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 from django.apps import apps
@@ -33,6 +34,7 @@ from django.test import Client
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from cases.models import AssistanceRequest, IncidentSheet
 from evidence.services import release_publish
 from organisations.services import association_update_settings
 from tests.api import conftest as api_fixtures
@@ -107,13 +109,13 @@ QUERY_VALUES = {
     "object": lambda w: "person",
     "next": lambda w: "/",
 }
-_QUERY_READ = re.compile(
-    r"""request\.(?:GET|query_params)\s*(?:\.get\(|\.getlist\(|\[)\s*["']([\w-]+)["']"""
-)
 
 
-def query_parameters_read_by_views() -> set[str]:
-    """The query parameters the project's own code reads, found in its source."""
+def parameters_read_by_views(source=r"GET|query_params") -> set[str]:
+    """The request parameters the project's own code reads by name, found in its source."""
+    reads = re.compile(
+        rf"""request\.(?:{source})\s*(?:\.get\(|\.getlist\(|\[)\s*["']([\w-]+)["']"""
+    )
     base = Path(settings.BASE_DIR).resolve()
     names = set()
     for app in apps.get_app_configs():
@@ -122,7 +124,7 @@ def query_parameters_read_by_views() -> set[str]:
             continue
         for path in folder.rglob("*.py"):
             if "migrations" not in path.parts:
-                names.update(_QUERY_READ.findall(path.read_text(encoding="utf-8")))
+                names.update(reads.findall(path.read_text(encoding="utf-8")))
     return names
 
 
@@ -133,7 +135,7 @@ def query_naming_mine(world, **overrides) -> dict:
 
 
 def test_every_query_parameter_a_view_reads_is_tried():
-    read = query_parameters_read_by_views()
+    read = parameters_read_by_views()
     assert {"entry", "from", "format", "q"} <= read  # the scan finds what is known to be read
     missing = read - set(QUERY_VALUES)
     assert not missing, (
@@ -170,8 +172,11 @@ def find_markers(text: str, markers) -> list[str]:
     return [m for m in markers if _word(m).search(text)]
 
 
-def answer_text(response) -> str:
-    """What the caller got, decoded as they would read it: CSV, XLSX, PDF, JSON or HTML."""
+def answer_text(response, typed=()) -> str:
+    """What the caller got, decoded as they would read it: CSV, XLSX, PDF, JSON or HTML.
+
+    A page gives back what the caller typed (a search box keeps `?q=`, a refused form keeps
+    its fields): those echoes of the caller's own `typed` values are left out."""
     if getattr(response, "streaming", False):
         content = b"".join(response.streaming_content)
         response.close()
@@ -198,6 +203,10 @@ def answer_text(response) -> str:
         # string, not mine's data.
         asked = response.wsgi_request.get_full_path()
         text = text.replace(escape(asked), "").replace(asked, "")
+        if response.get("Content-Type", "").startswith("text/html"):
+            for value in map(str, typed):
+                text = text.replace(f'value="{escape(value)}"', "")
+                text = text.replace(f"={quote_plus(value)}&", "").replace(f"={quote(value)}&", "")
     # PDF text breaks lines anywhere: compare with whitespace folded.
     return " ".join(f"{response.get('Content-Disposition', '')} {text}".split())
 
@@ -277,7 +286,7 @@ def object_ids(world, side) -> list[int]:
     made = getattr(world, side)
     objects = [made.person, made.entry, made.incident, *getattr(made, "jobs", [])]
     if side == "mine":
-        objects += [world.mine.job, made.extra_entry]
+        objects += [world.mine.job, getattr(made, "extra_entry", made.entry)]
     return sorted({o.pk for o in objects})
 
 
@@ -396,3 +405,135 @@ def test_no_export_gives_a_caller_of_another_association_anything_of_mine(export
         "URL_PARAMETERS how a caller of `other` reaches their own export."
     )
     assert fingerprint(world) == before
+
+
+# --- Pages: mine's ids in the query string ----------------------------------------------------
+
+
+def page_targets(route, world) -> list[str]:
+    """The route's URL with each of mine's ids where it takes an object (the route table's
+    own filling of the other parameters)."""
+    url = route_table.page_url(route, world)
+    if "%(id)s" not in url:
+        return [url]
+    return [url % {"id": pk} for pk in object_ids(world, "mine")]
+
+
+# Ids and values that name nothing, or nothing sensible: still an answer, never a 500.
+NONSENSE = ("99999999999999999999", "-1", "x'\"<b>")
+
+
+def test_no_page_reads_mine_from_its_query_string(scene):
+    queries = [query_naming_mine(scene)]
+    queries += [dict.fromkeys(QUERY_VALUES, value) for value in NONSENSE]
+    problems = []
+    for route, (who, browser, _api, markers), query in itertools.product(
+        route_table.PAGE_ROUTES, _callers(scene), queries
+    ):
+        targets = page_targets(route, scene)
+        if "%(id)s" in route_table.page_url(route, scene) and query is not queries[0]:
+            targets = [route_table.page_url(route, scene) % {"id": NONSENSE[0]}]
+        for url in targets:
+            response = browser.get(url, query)
+            context = f"{who} GET {url}?<mine's ids> -> {response.status_code}"
+            if response.status_code >= 500:
+                problems.append(context)
+            elif found := find_markers(answer_text(response, query.values()), markers):
+                problems.append(f"{context}: the answer shows {found} of mine")
+    assert not problems, "\n".join(problems)
+
+
+# --- Pages: posts naming mine's objects -------------------------------------------------------
+
+# What a caller of another association posts: a valid entry, incident sheet, export request and
+# sharing choice, each naming mine's person, entry, incident, job or statement. A field that a
+# view reads by name and is missing here fails test_every_form_field_a_view_reads_is_posted.
+FORM_VALUES = {
+    "occurred_on": lambda w: "2025-03-14",
+    "duration_minutes": lambda w: "30",
+    "channel": lambda w: "on_site",
+    "procedure_domain": lambda w: "tax.pit_return",
+    "referrer_kind": lambda w: "cpas",
+    "responsible_kind": lambda w: "pub_fed",
+    "barriers": lambda w: ["itsme"],
+    "mode": lambda w: "do_for",
+    "outcome": lambda w: "resolved",
+    "consent": lambda w: "oral",
+    "person_code": lambda w: w.mine.person.code,
+    "code": lambda w: w.mine.person.code,
+    "title": lambda w: "stolen",
+    "narrative": lambda w: "A narrative naming nobody.",
+    "entries": lambda w: [w.mine.entry.pk],
+    "shared": lambda w: "on",
+    "export": lambda w: "log",
+    "statement": lambda w: QUERY_VALUES["statement"](w),
+    "federation": lambda w: w.federation.slug,
+    "shares": lambda w: "no",
+    "hourly_cost_eur": lambda w: "1",
+    "retention_years": lambda w: "1",
+    "confirm": lambda w: "yes",
+    "token": lambda w: "123456",
+    "text": lambda w: "Nothing to scan.",
+    "language": lambda w: "nl",
+    "next": lambda w: "/",
+    **{
+        name: QUERY_VALUES[name]
+        for name in ("entry", "person", "incident", "job", "association", "from", "to", "format")
+    },
+}
+
+
+def test_every_form_field_a_view_reads_is_posted():
+    read = parameters_read_by_views("POST|data")
+    assert {"federation", "confirm", "text"} <= read  # the scan finds what is known to be read
+    missing = read - set(FORM_VALUES)
+    assert not missing, (
+        f"Views read the posted {', '.join(sorted(missing))}: say in FORM_VALUES what a "
+        "caller of another association would post there."
+    )
+
+
+def links_to_mine(world):
+    """Rows of any association that point at mine's: an entry of mine's person, an incident
+    sheet linking mine's entry."""
+    association = world.mine.association
+    return (
+        sorted(
+            AssistanceRequest.objects.filter(person__association=association).values_list(
+                "pk", "association_id"
+            )
+        ),
+        sorted(
+            IncidentSheet.entries.through.objects.filter(
+                assistancerequest__association=association
+            ).values_list()
+        ),
+    )
+
+
+def test_no_page_post_of_another_association_changes_mine(scene):
+    form = {name: value(scene) for name, value in FORM_VALUES.items()}
+    # Mine's person code is theirs to type too (codes are per association): a refused form
+    # that keeps it shows the caller's input, not mine's data (answer_text leaves it out).
+    typed = [v for v in form.values() if isinstance(v, str)]
+    before = (fingerprint(scene), links_to_mine(scene))
+    problems = []
+    for route, (who, browser, api, markers) in itertools.product(
+        route_table.PAGE_ROUTES, _callers(scene)
+    ):
+        for url in page_targets(route, scene):
+            response = browser.post(url, form)
+            status = response.status_code
+            context = f"{who} POST {url} <naming mine's objects> -> {status}"
+            if status >= 500:
+                problems.append(context)
+                continue
+            names_mine = "%(id)s" in route_table.page_url(route, scene)
+            if names_mine and status != 405 and not refused(response):
+                problems.append(f"{context}: the URL names mine's object")
+            if found := find_markers(answer_text(response, typed), markers):
+                problems.append(f"{context}: the answer shows {found} of mine")
+            if "_auth_user_id" not in browser.session:  # the post logged them out
+                browser.force_login(api.user)
+    assert not problems, "\n".join(problems)
+    assert (fingerprint(scene), links_to_mine(scene)) == before, "a post changed mine"
