@@ -32,6 +32,14 @@ SERVICE_FIELD_TO_FORM_FIELD = {
 }
 
 
+def show_errors_under(form, under: dict) -> None:
+    """Move the errors of controls the page shows no error for (a hidden id, a button) to the
+    field the worker sees, so that a refused form always says what to fix."""
+    for hidden, visible in under.items():
+        for message in form._errors.pop(hidden, []):
+            form.add_error(visible, message)
+
+
 def _language() -> str:
     return (get_language() or "fr")[:2]
 
@@ -137,6 +145,12 @@ class EntryForm(forms.Form):
     )
     identifiers_action = forms.ChoiceField(choices=IDENTIFIER_ACTIONS, required=False)
 
+    ERRORS_SHOWN_UNDER = {
+        "referred_by": "referred_by_search",
+        "responsible_institution": "responsible_search",
+        "identifiers_action": "notes",
+    }
+
     def __init__(self, *args, usual=None, **kwargs):
         self.usual = usual or {}
         super().__init__(*args, **kwargs)
@@ -182,6 +196,7 @@ class EntryForm(forms.Form):
         if data.get("responsible_same"):
             data["responsible_institution"] = data.get("referred_by")
             data["responsible_kind"] = data.get("referrer_kind")
+        show_errors_under(self, self.ERRORS_SHOWN_UNDER)
         return data
 
     def service_fields(self) -> dict:
@@ -334,6 +349,11 @@ class IncidentForm(forms.Form):
     shared = forms.BooleanField(label=_("Share with the federation"), required=False)
     identifiers_action = forms.ChoiceField(choices=IDENTIFIER_ACTIONS, required=False)
 
+    ERRORS_SHOWN_UNDER = {
+        "responsible_institution": "responsible_search",
+        "identifiers_action": "narrative",
+    }
+
     def __init__(self, *args, entries=(), usual=None, **kwargs):
         self.usual = usual or {}
         super().__init__(*args, **kwargs)
@@ -360,6 +380,7 @@ class IncidentForm(forms.Form):
                     "responsible_search",
                     _("Choose an institution from the list, or leave empty and pick a kind."),
                 )
+        show_errors_under(self, self.ERRORS_SHOWN_UNDER)
         return data
 
     def service_fields(self) -> dict:
