@@ -62,6 +62,17 @@ def two_factor_verify(request):
     )
 
 
+def _whole_number(text: str):
+    """A number typed in a box, or the text as typed for the service to refuse by name.
+
+    Only short runs of ASCII digits are read: "²" passes str.isdigit() but not int(), and
+    thousands of digits are beyond what int() reads from a string."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return text or None
+
+
 @login_required
 def association_settings(request):
     seat = seat_for_user(request.user)
@@ -75,12 +86,11 @@ def association_settings(request):
     if request.method == "POST":
         data = request.POST
         try:
-            retention = data.get("retention_years", "").strip()
             association_update_settings(
                 association=association,
                 actor=request.user,
                 hourly_cost_eur=data.get("hourly_cost_eur", "").strip().replace(",", ".") or None,
-                retention_years=int(retention) if retention.isdigit() else retention or None,
+                retention_years=_whole_number(data.get("retention_years", "")),
                 require_two_factor=data.get("require_two_factor") == "on",
             )
             for membership in memberships:

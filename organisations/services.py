@@ -185,6 +185,8 @@ def association_update_settings(
     if hourly_cost_eur is not None:
         try:
             hourly_cost_eur = Decimal(str(hourly_cost_eur)).quantize(Decimal("0.01"))
+            if not hourly_cost_eur.is_finite():
+                raise ArithmeticError("NaN is no amount")  # "NaN" passes quantize()
         except ArithmeticError:
             hourly_cost_eur = None
             errors["hourly_cost_eur"] = [_("Enter an amount in euros.")]
