@@ -372,9 +372,12 @@ def test_no_export_gives_a_caller_of_another_association_anything_of_mine(export
         if status != 200:
             return status
         # An analyst or the public may see the federation's aggregates (mine's share of them
-        # included), never a row, a person or mine's name.
-        wanted = markers if public or who == "analyst" else world.export_markers
-        found = find_markers(answer_text(response), wanted or world.markers)
+        # included, and the bodies of suppressed cells), never a row, a person or mine's name.
+        if public:
+            wanted = [*world.association_markers, world.mine.association.name]
+        else:
+            wanted = markers if who == "analyst" else world.export_markers
+        found = find_markers(answer_text(response), wanted)
         if found:
             problems.append(f"{context}: the answer shows {found} of mine")
         elif who != "anonymous" or public:
@@ -515,16 +518,19 @@ def test_no_page_post_of_another_association_changes_mine(scene):
     form = {name: value(scene) for name, value in FORM_VALUES.items()}
     # Mine's person code is theirs to type too (codes are per association): a refused form
     # that keeps it shows the caller's input, not mine's data (answer_text leaves it out).
-    typed = [v for v in form.values() if isinstance(v, str)]
+    typed = [v for v in form.values() if isinstance(v, str)] + list(NONSENSE)
     before = (fingerprint(scene), links_to_mine(scene))
     problems = []
-    for route, (who, browser, api, markers) in itertools.product(
-        route_table.PAGE_ROUTES, _callers(scene)
+    forms = [form, *(dict.fromkeys(FORM_VALUES, value) for value in NONSENSE)]
+    for route, (who, browser, api, markers), posted in itertools.product(
+        route_table.PAGE_ROUTES, _callers(scene), forms
     ):
         for url in page_targets(route, scene):
-            response = browser.post(url, form)
+            response = browser.post(url, posted)
             status = response.status_code
-            context = f"{who} POST {url} <naming mine's objects> -> {status}"
+            context = (
+                f"{who} POST {url} {'<naming mine>' if posted is form else posted} -> {status}"
+            )
             if status >= 500:
                 problems.append(context)
                 continue
