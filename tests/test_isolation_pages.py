@@ -111,21 +111,35 @@ QUERY_VALUES = {
 }
 
 
-def parameters_read_by_views(source=r"GET|query_params") -> set[str]:
-    """The request parameters the project's own code reads by name, found in its source."""
-    reads = re.compile(
-        rf"""request\.(?:{source})\s*(?:\.get\(|\.getlist\(|\[)\s*["']([\w-]+)["']"""
-    )
+def _project_sources():
     base = Path(settings.BASE_DIR).resolve()
-    names = set()
     for app in apps.get_app_configs():
         folder = Path(app.path).resolve()
         if base not in folder.parents or ".venv" in folder.parts:
             continue
         for path in folder.rglob("*.py"):
             if "migrations" not in path.parts:
-                names.update(reads.findall(path.read_text(encoding="utf-8")))
-    return names
+                yield path, path.read_text(encoding="utf-8")
+
+
+_BY_NAME = r"""\s*(?:\.get\(|\.getlist\(|\[)\s*["']([\w-]+)["']"""
+
+
+def parameters_read_by_views(source=r"GET|query_params") -> set[str]:
+    """The request parameters the project's own code reads by name, found in its source."""
+    reads = re.compile(rf"request\.(?:{source}){_BY_NAME}")
+    return {name for _path, text in _project_sources() for name in reads.findall(text)}
+
+
+def queries_read_whole() -> list[str]:
+    """Places that hand the whole query string on (`SomeForm(request.GET)`): the names it is
+    read by are then out of this scan's sight."""
+    whole = re.compile(rf"request\.GET\b(?!{_BY_NAME})")
+    return [
+        f"{path.name}:{text.count(chr(10), 0, match.start()) + 1}"
+        for path, text in _project_sources()
+        for match in whole.finditer(text)
+    ]
 
 
 def query_naming_mine(world, **overrides) -> dict:
@@ -138,6 +152,10 @@ def test_every_query_parameter_a_view_reads_is_tried():
     read = parameters_read_by_views()
     assert {"entry", "from", "format", "q"} <= read  # the scan finds what is known to be read
     missing = read - set(QUERY_VALUES)
+    assert not queries_read_whole(), (
+        f"{queries_read_whole()} read the query string as a whole: add its fields to "
+        "QUERY_VALUES and its names to this scan."
+    )
     assert not missing, (
         f"Views read ?{', ?'.join(sorted(missing))}: say in QUERY_VALUES what a caller of "
         "another association would put there."
@@ -158,6 +176,15 @@ def test_the_walker_finds_every_known_export():
         "evidence:release-csv",
         "cases:entry_receipt",
     } <= names
+
+
+def test_an_export_whose_parameters_are_unknown_fails_the_walker(scene):
+    stray = route_table.Route(
+        "people/%(code)s/export.pdf", (("code", "str"),), "cases:stray-export", object()
+    )
+    assert EXPORT_WORDS.search(stray.template)
+    with pytest.raises(AssertionError, match="not covered"):
+        url_values(stray, scene, "mine")
 
 
 # --- Markers: what of mine no answer to `other` may hold ---------------------------------------
