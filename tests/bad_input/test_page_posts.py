@@ -1,0 +1,364 @@
+"""Every page that accepts a POST answers bad form data with the form again, the error next to
+the field in the user's language, never a 5xx, and nothing written.
+
+The pages come from the resolver. Each is either described in PAGE_FORMS (its real field names
+and a valid submission that the examples corrupt), fuzzed as a page that only reads on POST, or
+excused with the reason; a page that is none of these fails test_every_page_post_is_fuzzed.
+Django's test Client skips the CSRF check, so what is exercised is the form's validation.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from cases.forms import EntryForm, IncidentForm
+from organisations.models import Role
+from tests.bad_input.routes import PAGE_POST_ROUTES, route_id
+from tests.bad_input.support import (
+    FORM_VALUES,
+    PROPERTY,
+    TEXT,
+    changed_models,
+    corrupted,
+    fingerprint,
+)
+from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def _redirected(response, data) -> bool:
+    return response.status_code == 302
+
+
+def _form_errors(response) -> dict:
+    """The errors the view put in the page's context, by field, in the request's language
+    (a form's messages are lazy: read later, they would come out in the test's language)."""
+    context = response.context
+    if context is None:
+        return {}
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return _errors_in(context)
+
+
+def _errors_in(context) -> dict:
+    form = context.get("form")
+    if form is not None and hasattr(form, "errors"):
+        return {name: list(messages) for name, messages in form.errors.items()}
+    if context.get("errors"):
+        return {name: list(messages) for name, messages in context["errors"].items()}
+    if context.get("error"):
+        return {"token": [context["error"]]}  # the two-factor pages: one field, one message
+    return {}
+
+
+@dataclass(frozen=True)
+class PageForm:
+    caller: str  # "worker", "director", "analyst", "verifying" (has a 2FA device), "anonymous"
+    fields: Callable  # scene -> the form's field names
+    base: Callable  # scene -> a valid submission
+    url_values: Callable = field(default=lambda scene: {})
+    # A valid submission: its writes are the point of the page.
+    accepted: Callable = _redirected
+    # Where a refusal names no field, and why; the message the page shows instead.
+    unnamed_refusal: str | None = None
+    unnamed_message: Callable | None = None
+    # Why a refusal shows no error at all (only "no 5xx, nothing written" is asked).
+    silent: str | None = None
+    # Fields whose unknown value names no row of the caller: a 404, like any foreign object.
+    not_found: tuple = ()
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+def _entry_post(scene):
+    return {
+        "occurred_on": _today(),
+        "duration_minutes": "15",
+        "procedure_domain": "tax.pit_return",
+        "referrer_kind": "self",
+        "responsible_kind": "pub_fed",
+        "mode": "do_with",
+        "outcome": "resolved",
+        "consent": "not_applicable",
+        "channel": "on_site",
+    }
+
+
+def _language_switched(response, data) -> bool:
+    language = data.get("language")
+    return isinstance(language, str) and language in LANGUAGE_CODES
+
+
+def _settings_saved(response, data) -> bool:
+    return response.status_code == 200 and bool(response.context.get("saved"))
+
+
+_PERIOD = {"from": "2025-01", "to": "2025-03"}
+_LANGUAGE_SILENT = (
+    "Django's language switch: an unknown language leaves the page as it was, there is no "
+    "form to show again"
+)
+
+PAGE_FORMS = {
+    "cases:today": PageForm("worker", lambda s: list(EntryForm().fields), _entry_post),
+    "cases:entry_edit": PageForm(
+        "worker",
+        lambda s: list(EntryForm().fields),
+        _entry_post,
+        url_values=lambda s: {"pk": s.mine.entry.pk},
+    ),
+    "cases:incident_create": PageForm(
+        "worker",
+        lambda s: list(IncidentForm().fields),
+        lambda s: {"occurred_on": _today(), "title": "Titre", "narrative": "Récit."},
+    ),
+    "accounts:settings": PageForm(
+        "director",
+        # Not require_two_factor: a checkbox, every value but "on" is "off", and turning it on
+        # would send the director to set up a device instead of the form.
+        lambda s: ["hourly_cost_eur", "retention_years", f"share_{s.federation.pk}"],
+        lambda s: {"hourly_cost_eur": "45,50", "retention_years": "5"},
+        accepted=_settings_saved,
+    ),
+    "accounts:two_factor_setup": PageForm("director", lambda s: ["token", "next"], lambda s: {}),
+    "accounts:two_factor_verify": PageForm("verifying", lambda s: ["token", "next"], lambda s: {}),
+    "login": PageForm(
+        "anonymous",
+        lambda s: ["username", "password", "next"],
+        lambda s: {"username": s.worker.user.email, "password": DEFAULT_PASSWORD + "-wrong"},
+        unnamed_refusal="wrong credentials never say which of the two is wrong",
+        unnamed_message=lambda: gettext("The e-mail address or the password is not right."),
+    ),
+    "language_set": PageForm(
+        "worker",
+        lambda s: ["language", "next"],
+        lambda s: {"language": "nl"},
+        accepted=_language_switched,
+        silent=_LANGUAGE_SILENT,
+    ),
+    "set_language": PageForm(
+        "worker",
+        lambda s: ["language", "next"],
+        lambda s: {"language": "nl"},
+        accepted=_language_switched,
+        silent=_LANGUAGE_SILENT,
+    ),
+    "evidence:release-publish": PageForm("analyst", lambda s: ["from", "to"], lambda s: _PERIOD),
+    "evidence:sharing": PageForm(
+        "director",
+        lambda s: ["federation", "shares"],
+        lambda s: {"federation": s.federation.slug, "shares": "yes"},
+        not_found=("federation",),
+    ),
+    "cases:person_erase": PageForm(
+        "director",
+        lambda s: ["confirm"],
+        lambda s: {},
+        url_values=lambda s: {"pk": s.mine.person.pk},
+        silent='one input: anything but confirm=yes shows the confirmation, "yes" erases',
+    ),
+    "workload:export-create": PageForm(
+        "director",
+        lambda s: ["export", "format", "from", "to", "group_by", "statement", "language"],
+        lambda s: {"export": "monthly", "format": "csv", **_PERIOD},
+    ),
+}
+# Pages that answer a POST without writing anything: fuzzed for "no 5xx, nothing written".
+READ_ONLY_ON_POST = {
+    "cases:incident_list": "answers a POST as a GET: the list of sheets",
+    "cases:entry_receipt": "answers a POST as a GET: the printable receipt",
+    "cases:scan_json": "scans the posted text for identifiers and answers JSON, writes nothing",
+}
+EXCUSED = {
+    "logout": "takes no input: it ends the session whatever is posted",
+    "cases:entry_delete": "takes no input: the URL names the entry, and deleting it is the request",
+    "cases:entry_undo": "takes no input: it logs again the entry the session holds",
+}
+READ_ONLY_URLS = {"cases:entry_receipt": lambda s: {"pk": s.mine.entry.pk}}
+
+
+@pytest.mark.parametrize("route", PAGE_POST_ROUTES, ids=route_id)
+def test_every_page_post_is_fuzzed(route):
+    tables = [t for t in (PAGE_FORMS, READ_ONLY_ON_POST, EXCUSED) if route.name in t]
+    assert len(tables) == 1, (
+        f"The page {route.template!r} ({route.name}) accepts POST: describe its form in "
+        "PAGE_FORMS, or list it in READ_ONLY_ON_POST or EXCUSED with the reason."
+    )
+
+
+def test_no_table_names_a_page_that_is_gone():
+    names = {route.name for route in PAGE_POST_ROUTES}
+    for table in (PAGE_FORMS, READ_ONLY_ON_POST, EXCUSED):
+        assert set(table) <= names, set(table) - names
+
+
+# --- who posts ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browsers(scene):
+    verifying = MembershipFactory(organisation=scene.mine.association, role=Role.WORKER).user
+    TOTPDevice.objects.create(user=verifying, name="phone", confirmed=True)
+    users = {
+        "worker": scene.worker.user,
+        "director": scene.director.user,
+        "analyst": scene.analyst.user,
+        "verifying": verifying,
+    }
+    clients = {"anonymous": Client()}
+    for who, user in users.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+    return clients
+
+
+def _url(route, scene, values):
+    return route.url(**values(scene))
+
+
+def _post(client, url, data):
+    # A login page POST is a password guess: the throttle would answer after five of them.
+    axes_reset()
+    return client.post(url, data)
+
+
+def shown(message, page) -> bool:
+    # Escaped in a variable, as written in a {% translate %} tag.
+    return escape(message) in page or message in page
+
+
+def assert_refused_well(spec, scene, response, data, before, context):
+    status = response.status_code
+    event(f"status {status}")
+    assert status < 500, f"{context} -> {status}"
+    if spec.accepted(response, data):
+        return
+    assert changed_models(before, fingerprint()) == [], f"{context} -> {status} wrote rows"
+    if status == 404 and any(
+        data.get(name) != spec.base(scene).get(name) for name in spec.not_found
+    ):
+        return
+    if spec.silent:
+        return
+    errors = _form_errors(response)
+    assert errors, f"{context} -> {status}: refused, but the page shows no error"
+    fields = set(spec.fields(scene))
+    assert set(errors) <= fields | {"__all__"}, f"{context}: errors on unknown fields {errors}"
+    assert set(errors) & fields or spec.unnamed_refusal, f"{context}: no field named: {errors}"
+    page = response.content.decode()
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        for name, messages in errors.items():
+            if name == "__all__" and spec.unnamed_message:
+                messages = [spec.unnamed_message()]
+            for message in messages:
+                assert shown(message, page), f"{context}: {name}'s error is not shown: {message}"
+
+
+# --- the properties -----------------------------------------------------------------------------
+
+
+PAGE_FORM_ROUTES = [route for route in PAGE_POST_ROUTES if route.name in PAGE_FORMS]
+READ_ONLY_ROUTES = [route for route in PAGE_POST_ROUTES if route.name in READ_ONLY_ON_POST]
+
+
+@pytest.mark.parametrize("route", PAGE_FORM_ROUTES, ids=route_id)
+@PROPERTY
+@given(data=st.data())
+def test_a_form_posted_with_bad_values_is_shown_again_with_the_fields_error(
+    route, data, scene, browsers
+):
+    spec = PAGE_FORMS[route.name]
+    url = _url(route, scene, spec.url_values)
+    body = data.draw(corrupted(spec.base(scene), spec.fields(scene), FORM_VALUES), label="body")
+    before = fingerprint()
+
+    response = _post(browsers[spec.caller], url, body)
+
+    assert_refused_well(spec, scene, response, body, before, f"POST {url} {body!r:.300}")
+
+
+@pytest.mark.parametrize("route", PAGE_FORM_ROUTES, ids=route_id)
+@PROPERTY
+@given(data=st.data())
+def test_a_form_posted_with_random_names_and_values_is_refused_cleanly(
+    route, data, scene, browsers
+):
+    spec = PAGE_FORMS[route.name]
+    url = _url(route, scene, spec.url_values)
+    names = st.one_of(st.sampled_from(spec.fields(scene)), TEXT)
+    body = data.draw(st.dictionaries(names, FORM_VALUES, max_size=6), label="body")
+    before = fingerprint()
+
+    response = _post(browsers[spec.caller], url, body)
+
+    assert_refused_well(spec, scene, response, body, before, f"POST {url} {body!r:.300}")
+
+
+@pytest.mark.parametrize("route", READ_ONLY_ROUTES, ids=route_id)
+@PROPERTY
+@given(body=st.dictionaries(st.one_of(st.just("text"), TEXT), FORM_VALUES, max_size=4))
+def test_a_page_that_only_reads_writes_nothing_whatever_is_posted(route, body, scene, browsers):
+    url = _url(route, scene, READ_ONLY_URLS.get(route.name, lambda s: {}))
+    before = fingerprint()
+
+    response = _post(browsers["worker"], url, body)
+
+    assert response.status_code < 500, (url, body)
+    assert changed_models(before, fingerprint()) == [], (url, body)
+
+
+# --- in the user's language -------------------------------------------------------------------
+
+
+@PROPERTY
+@given(data=st.data())
+def test_a_refused_entry_is_explained_in_dutch_to_a_dutch_speaking_worker(data, scene):
+    spec = PAGE_FORMS["cases:today"]
+    body = data.draw(corrupted(_entry_post(scene), spec.fields(scene), FORM_VALUES), label="body")
+    answers = {}
+    for language in ("nl", "fr", "en"):
+        client = Client()
+        client.force_login(scene.worker.user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        answers[language] = client.post("/", body)
+    dutch = answers["nl"]
+    assert dutch.status_code < 500
+    if dutch.status_code != 400:
+        return
+    assert dutch.wsgi_request.LANGUAGE_CODE == "nl"
+    errors = {lang: _form_errors(answer) for lang, answer in answers.items()}
+    page = dutch.content.decode()
+    for name, messages in errors["nl"].items():
+        elsewhere = set(errors["fr"].get(name, [])) | set(errors["en"].get(name, []))
+        for message in messages:
+            assert shown(message, page), f"{name}: {message!r} is not shown ({body!r:.300})"
+            assert message not in elsewhere, f"{name}: {message!r} is not in Dutch ({body!r:.300})"
+
+
+def test_the_dutch_property_sees_a_dutch_message(scene):
+    client = Client()
+    client.force_login(scene.worker.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+
+    response = client.post("/", {**_entry_post(scene), "occurred_on": future})
+
+    assert response.status_code == 400
+    with translation.override("nl"):
+        expected = gettext("The date cannot be in the future.")
+    assert expected != "The date cannot be in the future."
+    assert escape(expected) in response.content.decode()
