@@ -230,10 +230,12 @@ def answer_text(response, typed=()) -> str:
         # string, not mine's data.
         asked = response.wsgi_request.get_full_path()
         text = text.replace(escape(asked), "").replace(asked, "")
-        if response.get("Content-Type", "").startswith("text/html"):
-            for value in map(str, typed):
-                text = text.replace(f'value="{escape(value)}"', "")
-                text = text.replace(f"={quote_plus(value)}&", "").replace(f"={quote(value)}&", "")
+        for value in map(str, typed):
+            # In a form field, or in a link (the next page of a list).
+            text = text.replace(f'value="{escape(value)}"', "")
+            text = re.sub(
+                rf"=(?:{re.escape(quote_plus(value))}|{re.escape(quote(value))})\b", "=", text
+            )
     # PDF text breaks lines anywhere: compare with whitespace folded.
     return " ".join(f"{response.get('Content-Disposition', '')} {text}".split())
 
@@ -470,6 +472,31 @@ def test_no_page_reads_mine_from_its_query_string(scene):
                 problems.append(context)
             elif found := find_markers(answer_text(response, query.values()), markers):
                 problems.append(f"{context}: the answer shows {found} of mine")
+    assert not problems, "\n".join(problems)
+
+
+def _api_filters(route) -> set[str]:
+    filterset = getattr(route.view_class, "filterset_class", None)
+    return set(filterset.base_filters) if filterset else set()
+
+
+def test_no_api_list_filters_mine_in(scene):
+    """The API's lists, filtered by mine's person (and every name a view reads): still theirs."""
+    lists = [r for r in route_table.API_ROUTES if not r.params and route_table.classify(r)]
+    problems = []
+    for route, (who, _browser, api, markers) in itertools.product(lists, _callers(scene)):
+        if "GET" not in (route_table.allowed_methods(route.view) or {"GET"}):
+            continue
+        query = query_naming_mine(scene)
+        query.update({name: query[name] for name in _api_filters(route) if name in query})
+        response = api.get(route.url(), query)
+        context = f"{who} GET {route.url()}?<mine's ids> -> {response.status_code}"
+        if response.status_code >= 500:
+            problems.append(context)
+        elif found := find_markers(answer_text(response, query.values()), markers):
+            problems.append(f"{context}: the answer shows {found} of mine")
+        elif "person" in _api_filters(route) and response.status_code == 200:
+            problems.append(f"{context}: mine's person accepted as a filter")
     assert not problems, "\n".join(problems)
 
 
