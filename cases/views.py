@@ -456,6 +456,7 @@ CONSENT_SENTENCES = {
 }
 
 
+@require_GET
 @member_required
 def entry_receipt(request, pk):
     """A one-page note for the person, in their language: what was done, for whom, what next.
@@ -503,6 +504,7 @@ def _recent_entries(request, days=7):
     )
 
 
+@require_GET
 @member_required
 def incident_list(request):
     sheets = (
