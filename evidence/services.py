@@ -72,11 +72,14 @@ def _tables(federation: Federation, period: Period) -> tuple[dict, int]:
 
 
 def _institution_labels(tables: dict) -> dict:
+    """Names of the bodies the release shows figures for. A body seen only in suppressed
+    cells stays an opaque number: its name alone would tell that some member helped someone
+    with it, the very fact the suppression hides."""
     ids = {
         row["group"]
         for dimension in INSTITUTION_DIMENSIONS
         for row in tables[dimension]
-        if row["group"] is not None
+        if row["group"] is not None and not row["suppressed"]
     }
     return {
         str(institution.pk): {"name": institution.name, "kind": institution.kind}

@@ -9,6 +9,7 @@ from django.test import Client
 
 from evidence.models import Release
 from evidence.services import release_publish
+from referrals.services import institution_create
 from workload.metrics import METRICS_VERSION
 from workload.models import DIMENSIONS
 from workload.services import rollups_sweep_dirty
@@ -119,3 +120,19 @@ def test_a_suppressed_cell_reads_as_a_dash_on_the_open_data_page(federation):
     # February is empty: suppressed, never missing
     assert 'data-suppressed="true"' in page.content.decode()
     assert "—" in page.content.decode()
+
+
+def test_a_body_seen_only_in_suppressed_cells_is_not_named(federation):
+    rare = institution_create(name="CPAS de Rareville", kind="cpas", postcode="1999")
+    log(federation.associations.first(), responsible_kind="cpas", responsible_institution=rare)
+    rollups_sweep_dirty()
+
+    release = release_publish(federation, PERIOD)
+    content = json.loads(release.content)
+
+    rows = [r for r in content["tables"]["responsible_institution"] if r["group"] == rare.pk]
+    assert rows and all(r["suppressed"] for r in rows)
+    assert str(rare.pk) not in content["institutions"]
+    assert "Rareville" not in json.dumps(content)
+    page = Client().get(f"/open-data/{federation.slug}/releases/{release.version}/")
+    assert page.status_code == 200 and "Rareville" not in page.content.decode()
