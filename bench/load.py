@@ -15,7 +15,9 @@ postgres://postgres@127.0.0.1:5432, database aide_load), uses Redis database 12 
 Redis as the broker, starts gunicorn and one Celery worker, drives the load with threads
 (one HTTP client each), then checks that every acknowledged entry is in the database and
 that, once the dirty months are swept, the rollups equal a fresh recomputation from the log.
-Prints throughput, latency percentiles and errors, and exits non-zero if a check fails.
+Prints throughput, latency percentiles and errors, the floor (one client alone saving for 5 s
+before the load, in the same run) and the p95 under load over that floor's median, and exits
+non-zero if a check fails.
 """
 
 import argparse
@@ -169,8 +171,8 @@ def drive(base, token, kind, deadline, recorder, seed, pace):
 
 
 def percentiles(values):
-    if not values:
-        return {}
+    if len(values) < 2:
+        return {"count": len(values)}
     q = statistics.quantiles(values, n=100, method="inclusive")
     return {
         "p50_ms": round(q[49] * 1000, 1),
@@ -277,7 +279,12 @@ def main():
             except httpx.HTTPError:
                 time.sleep(0.1)
 
+        # The floor, in the same run: one client alone, saving entries back to back.
+        floor = Recorder()
+        drive(base, tokens["workers"][0], "post", time.monotonic() + 5, floor, -1, 0.001)
+
         recorder = Recorder()
+        recorder.acknowledged.extend(floor.acknowledged)
         deadline = time.monotonic() + args.duration
         threads = [
             threading.Thread(target=drive, args=(base, t, "post", deadline, recorder, i, args.pace))
@@ -314,16 +321,21 @@ def main():
         "reads": len(recorder.latencies["read"]),
         "posts_per_s": round(len(recorder.latencies["post"]) / elapsed, 1),
         "reads_per_s": round(len(recorder.latencies["read"]) / elapsed, 1),
+        "floor_post_latency": percentiles(floor.latencies["post"]),
         "post_latency": percentiles(recorder.latencies["post"]),
         "read_latency": percentiles(recorder.latencies["read"]),
-        "errors": recorder.errors,
+        "errors": {**floor.errors, **recorder.errors},
         "check": check,
     }
+    if "p50_ms" in report["floor_post_latency"] and "p95_ms" in report["post_latency"]:
+        report["p95_over_floor_p50"] = round(
+            report["post_latency"]["p95_ms"] / report["floor_post_latency"]["p50_ms"], 1
+        )
     print(json.dumps(report, indent=2))
     if not args.keep:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    ok = check["missing"] == 0 and check["rollups_exact"] and not recorder.errors
+    ok = check["missing"] == 0 and check["rollups_exact"] and not report["errors"]
     sys.exit(0 if ok else 1)
 
 
