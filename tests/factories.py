@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
 from cases.services import assistance_request_create
@@ -91,6 +92,22 @@ def entry_fields(**overrides) -> dict:
     }
     fields.update(overrides)
     return fields
+
+
+def entry_form_data(**overrides) -> dict:
+    """What the Today page's form posts for a plausible entry logged today."""
+    return {
+        "occurred_on": timezone.localdate().isoformat(),
+        "duration_minutes": "15",
+        "procedure_domain": "tax.pit_return",
+        "referrer_kind": "self",
+        "responsible_kind": "pub_fed",
+        "mode": "do_with",
+        "outcome": "resolved",
+        "consent": "not_applicable",
+        "channel": "on_site",
+        **overrides,
+    }
 
 
 def log_entry(association, **overrides):

@@ -33,7 +33,7 @@ from tests.bad_input.support import (
     corrupted,
     fingerprint,
 )
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from tests.factories import DEFAULT_PASSWORD, MembershipFactory, entry_form_data
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -85,17 +85,7 @@ def _today():
 
 
 def _entry_post(scene):
-    return {
-        "occurred_on": _today(),
-        "duration_minutes": "15",
-        "procedure_domain": "tax.pit_return",
-        "referrer_kind": "self",
-        "responsible_kind": "pub_fed",
-        "mode": "do_with",
-        "outcome": "resolved",
-        "consent": "not_applicable",
-        "channel": "on_site",
-    }
+    return entry_form_data()
 
 
 def _language_switched(response, data) -> bool:

@@ -7,28 +7,13 @@ import pytest
 from django.utils import timezone
 
 from cases.models import AssistanceRequest, IncidentSheet
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, entry_form_data
 
 
 @pytest.fixture
 def logged_in(client, worker):
     client.login(email=worker.email, password=DEFAULT_PASSWORD)
     return client
-
-
-def entry_post(**overrides):
-    return {
-        "occurred_on": timezone.localdate().isoformat(),
-        "duration_minutes": "15",
-        "procedure_domain": "tax.pit_return",
-        "referrer_kind": "self",
-        "responsible_kind": "pub_fed",
-        "mode": "do_with",
-        "outcome": "resolved",
-        "consent": "not_applicable",
-        "channel": "on_site",
-        **overrides,
-    }
 
 
 def error_under(response, field_id) -> str:
@@ -45,7 +30,7 @@ def error_under(response, field_id) -> str:
 def test_an_unknown_institution_id_is_shown_under_the_institutions_search(
     logged_in, hidden, shown_under
 ):
-    response = logged_in.post("/", entry_post(**{hidden: "999999"}))
+    response = logged_in.post("/", entry_form_data(**{hidden: "999999"}))
 
     assert response.status_code == 400
     assert error_under(response, f"new-{shown_under}") == "Institution inconnue."
@@ -53,7 +38,7 @@ def test_an_unknown_institution_id_is_shown_under_the_institutions_search(
 
 
 def test_an_unknown_identifier_choice_is_shown_under_the_notes(logged_in):
-    response = logged_in.post("/", entry_post(identifiers_action="shred"))
+    response = logged_in.post("/", entry_form_data(identifiers_action="shred"))
 
     assert response.status_code == 400
     assert "shred" in error_under(response, "new-notes")

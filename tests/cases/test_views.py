@@ -19,6 +19,7 @@ from tests.factories import (
     FederationFactory,
     MembershipFactory,
     PersonFactory,
+    entry_form_data,
     log_entry,
 )
 
@@ -37,22 +38,6 @@ def cpas():
 
 def today():
     return timezone.localdate()
-
-
-def entry_post(**overrides):
-    data = {
-        "occurred_on": today().isoformat(),
-        "duration_minutes": "15",
-        "procedure_domain": "tax.pit_return",
-        "referrer_kind": "self",
-        "responsible_kind": "pub_fed",
-        "mode": "do_with",
-        "outcome": "resolved",
-        "consent": "not_applicable",
-        "channel": "on_site",
-    }
-    data.update(overrides)
-    return data
 
 
 def field_error(response, field_id):
@@ -113,8 +98,8 @@ def test_an_analyst_cannot_open_the_workers_page(client):
 
 
 def test_a_saved_entry_appears_in_the_days_list_with_the_days_total(logged_in, worker):
-    logged_in.post("/", entry_post(duration_minutes="15"))
-    response = logged_in.post("/", entry_post(duration_minutes="50"), follow=True)
+    logged_in.post("/", entry_form_data(duration_minutes="15"))
+    response = logged_in.post("/", entry_form_data(duration_minutes="50"), follow=True)
 
     entries = AssistanceRequest.objects.filter(created_by=worker)
     assert sorted(e.duration_minutes for e in entries) == [15, 50]
@@ -137,12 +122,12 @@ def test_errors_are_shown_next_to_their_field_in_french_and_nothing_typed_is_los
 ):
     tomorrow = today() + dt.timedelta(days=1)
     response = logged_in.post(
-        "/", entry_post(occurred_on=tomorrow.isoformat(), notes="rappeler lundi")
+        "/", entry_form_data(occurred_on=tomorrow.isoformat(), notes="rappeler lundi")
     )
     assert response.status_code == 400
     assert not AssistanceRequest.objects.exists()
     assert "futur" in field_error(response, "occurred_on")
-    missing = logged_in.post("/", entry_post(duration_minutes="", notes="rappeler lundi"))
+    missing = logged_in.post("/", entry_form_data(duration_minutes="", notes="rappeler lundi"))
     assert "obligatoire" in field_error(missing, "duration_minutes")
     page = response.content.decode()
     assert "rappeler lundi</textarea>" in page
@@ -152,14 +137,14 @@ def test_errors_are_shown_next_to_their_field_in_french_and_nothing_typed_is_los
 def test_errors_come_in_dutch_for_a_dutch_speaking_worker(logged_in):
     logged_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
     tomorrow = today() + dt.timedelta(days=1)
-    response = logged_in.post("/", entry_post(occurred_on=tomorrow.isoformat()))
+    response = logged_in.post("/", entry_form_data(occurred_on=tomorrow.isoformat()))
     assert "toekomst" in field_error(response, "occurred_on")
 
 
 def test_a_referrer_chosen_in_the_registry_gives_its_kind_and_same_as_copies_it(logged_in, cpas):
     logged_in.post(
         "/",
-        entry_post(
+        entry_form_data(
             referred_by=str(cpas.pk),
             referred_by_search="CPAS d'Ixelles",
             referrer_kind="",
@@ -175,18 +160,18 @@ def test_a_referrer_chosen_in_the_registry_gives_its_kind_and_same_as_copies_it(
 
 
 def test_without_javascript_a_typed_name_that_names_one_body_is_taken(logged_in, cpas):
-    logged_in.post("/", entry_post(referred_by_search="cpas ixelles", referrer_kind=""))
+    logged_in.post("/", entry_form_data(referred_by_search="cpas ixelles", referrer_kind=""))
     assert AssistanceRequest.objects.get().referred_by == cpas
 
 
 def test_a_kind_alone_is_enough_when_the_body_is_unknown(logged_in):
-    logged_in.post("/", entry_post(referrer_kind="bank", responsible_kind="bank"))
+    logged_in.post("/", entry_form_data(referrer_kind="bank", responsible_kind="bank"))
     entry = AssistanceRequest.objects.get()
     assert (entry.referred_by, entry.referrer_kind) == (None, "bank")
 
 
 def test_an_unknown_person_code_creates_a_pseudonymous_person(logged_in, association):
-    logged_in.post("/", entry_post(person_code="MZ-17", person_language="nl"))
+    logged_in.post("/", entry_form_data(person_code="MZ-17", person_language="nl"))
     person = Person.objects.get(association=association, code="MZ-17")
     assert person.language == "nl"
     assert AssistanceRequest.objects.get().person == person
@@ -194,13 +179,13 @@ def test_an_unknown_person_code_creates_a_pseudonymous_person(logged_in, associa
 
 def test_a_known_person_code_links_the_existing_person(logged_in, association):
     person = PersonFactory(association=association, code="AB-01")
-    logged_in.post("/", entry_post(person_code="ab-01"))
+    logged_in.post("/", entry_form_data(person_code="ab-01"))
     assert AssistanceRequest.objects.get().person == person
     assert Person.objects.count() == 1
 
 
 def test_a_national_number_as_person_code_is_refused_and_nothing_is_written(logged_in):
-    response = logged_in.post("/", entry_post(person_code="85.07.30-033.28"))
+    response = logged_in.post("/", entry_form_data(person_code="85.07.30-033.28"))
     assert response.status_code == 400
     assert "registre national" in field_error(response, "person_code")
     assert not Person.objects.exists()
@@ -208,18 +193,18 @@ def test_a_national_number_as_person_code_is_refused_and_nothing_is_written(logg
 
 
 def test_a_refused_entry_does_not_leave_a_new_person_behind(logged_in):
-    logged_in.post("/", entry_post(person_code="NEW-1", duration_minutes="0"))
+    logged_in.post("/", entry_form_data(person_code="NEW-1", duration_minutes="0"))
     assert not Person.objects.exists()
 
 
 def test_sensitive_data_without_a_recorded_consent_is_refused_next_to_the_consent(logged_in):
-    response = logged_in.post("/", entry_post(sensitive_flags=["pin"]))
+    response = logged_in.post("/", entry_form_data(sensitive_flags=["pin"]))
     assert response.status_code == 400
     assert field_error(response, "consent")
 
 
 def test_a_fragment_request_gets_the_page_body_with_a_fresh_form(logged_in):
-    response = logged_in.post("/", entry_post(notes="vu"), HTTP_X_FRAGMENT="1")
+    response = logged_in.post("/", entry_form_data(notes="vu"), HTTP_X_FRAGMENT="1")
     page = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in page
@@ -231,7 +216,7 @@ def test_a_fragment_request_gets_the_page_body_with_a_fresh_form(logged_in):
 
 
 def test_notes_with_an_identifier_are_not_saved_until_the_worker_chooses(logged_in):
-    response = logged_in.post("/", entry_post(notes="tél 0470 12 34 56"))
+    response = logged_in.post("/", entry_form_data(notes="tél 0470 12 34 56"))
     assert response.status_code == 400
     assert "téléphone" in field_error(response, "notes")
     assert 'value="mask"' in response.content.decode()
@@ -239,12 +224,12 @@ def test_notes_with_an_identifier_are_not_saved_until_the_worker_chooses(logged_
 
 
 def test_mask_and_save_stores_the_masked_notes(logged_in):
-    logged_in.post("/", entry_post(notes="tél 0470 12 34 56", identifiers_action="mask"))
+    logged_in.post("/", entry_form_data(notes="tél 0470 12 34 56", identifiers_action="mask"))
     assert AssistanceRequest.objects.get().notes == "tél •••• •• •• ••"
 
 
 def test_keep_and_save_stores_the_notes_as_written(logged_in):
-    logged_in.post("/", entry_post(notes="tél 0470 12 34 56", identifiers_action="keep"))
+    logged_in.post("/", entry_form_data(notes="tél 0470 12 34 56", identifiers_action="keep"))
     assert AssistanceRequest.objects.get().notes == "tél 0470 12 34 56"
 
 
@@ -264,7 +249,7 @@ def test_an_entry_of_today_can_be_edited(logged_in, association, worker):
     entry = log_entry(association, actor=worker, occurred_on=today(), duration_minutes=10)
     page = logged_in.get(f"/entries/{entry.pk}/edit/").content.decode()
     assert 'value="10"' in page
-    logged_in.post(f"/entries/{entry.pk}/edit/", entry_post(duration_minutes="35"))
+    logged_in.post(f"/entries/{entry.pk}/edit/", entry_form_data(duration_minutes="35"))
     entry.refresh_from_db()
     assert entry.duration_minutes == 35
     assert AssistanceRequest.objects.count() == 1
@@ -273,7 +258,7 @@ def test_an_entry_of_today_can_be_edited(logged_in, association, worker):
 def test_a_worker_cannot_edit_or_delete_another_associations_entry(logged_in):
     other = log_entry(AssociationFactory(), occurred_on=today())
     assert logged_in.get(f"/entries/{other.pk}/edit/").status_code == 404
-    assert logged_in.post(f"/entries/{other.pk}/edit/", entry_post()).status_code == 404
+    assert logged_in.post(f"/entries/{other.pk}/edit/", entry_form_data()).status_code == 404
     assert logged_in.post(f"/entries/{other.pk}/delete/").status_code == 404
     assert logged_in.get(f"/entries/{other.pk}/receipt/").status_code == 404
     assert AssistanceRequest.objects.filter(pk=other.pk).exists()

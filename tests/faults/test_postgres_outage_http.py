@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.factories import entry_fields
+
 from .conftest import (
     PYTHON,
     ROOT,
@@ -24,17 +26,7 @@ pytestmark = pytest.mark.faults
 
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 EMAIL, PASSWORD = "worker@faults.be", "fault-pass-2026-long"
-ENTRY = {
-    "occurred_on": "2026-10-12",
-    "duration_minutes": 20,
-    "channel": "on_site",
-    "procedure_domain": "tax.pit_return",
-    "referrer_kind": "self",
-    "responsible_kind": "pub_fed",
-    "mode": "do_with",
-    "outcome": "resolved",
-    "consent": "not_applicable",
-}
+ENTRY = entry_fields(occurred_on="2026-10-12", duration_minutes=20)
 
 
 @pytest.fixture
