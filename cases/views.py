@@ -596,12 +596,9 @@ def person_export_json(request, pk):
     """The person's data exactly as GET /api/v1/persons/{id}/export/ gives it, to download."""
     document = _person_document_or_404(request, pk)
     audit.person_exported(person=_person_or_404(request, pk), actor=request.user, format="json")
-    response = HttpResponse(
-        exports.person_json_bytes(document), content_type="application/json; charset=utf-8"
+    return _person_download(
+        exports.person_json_bytes(document), "application/json; charset=utf-8", document, "json"
     )
-    name = exports.person_file_name(document, "json")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @require_GET
@@ -618,8 +615,12 @@ def person_export_pdf(request, pk):
         language = "fr"
     content = exports.person_pdf_bytes(document, association=request.association, language=language)
     audit.person_exported(person=person, actor=request.user, format="pdf")
-    response = HttpResponse(content, content_type="application/pdf")
-    name = exports.person_file_name(document, "pdf")
+    return _person_download(content, "application/pdf", document, "pdf")
+
+
+def _person_download(content: bytes, content_type: str, document: dict, extension: str):
+    response = HttpResponse(content, content_type=content_type)
+    name = exports.person_file_name(document, extension)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
