@@ -24,7 +24,7 @@ from .models import (
     RequestBarrier,
     RequestSensitiveFlag,
 )
-from .services import _clean_person, _clean_request, month_of
+from .services import assistance_request_clean, month_of, person_clean
 from .signals import assistance_requests_changed
 
 
@@ -99,7 +99,7 @@ class PersonForm(forms.ModelForm):
         }
         instance = self.instance if self.instance.pk else None
         try:
-            cleaned.update(_clean_person(association, data, instance=instance))
+            cleaned.update(person_clean(association, data, instance=instance))
         except ValidationError as exc:
             _add_service_errors(self, exc)
         return cleaned
@@ -170,7 +170,7 @@ class AssistanceRequestForm(forms.ModelForm):
             if field != "association" and field in self.fields
         }
         try:
-            data = _clean_request(association, data)
+            data = assistance_request_clean(association, data)
         except ValidationError as exc:
             _add_service_errors(self, exc)
             return cleaned

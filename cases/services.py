@@ -114,7 +114,9 @@ def _check_institution(errors, data, field):
         errors.add(field, _("Unknown institution."))
 
 
-def _clean_request(association: Association, data: dict) -> dict:
+def assistance_request_clean(association: Association, data: dict) -> dict:
+    """Validate an entry's fields as every write door does (form, API, admin, imports); raise a
+    ValidationError naming each bad field, or return the cleaned values."""
     errors = _Errors()
     unknown = set(data) - set(REQUEST_FIELDS)
     for field in sorted(unknown):
@@ -210,7 +212,7 @@ def assistance_request_create(
     *, association: Association, actor=None, **fields
 ) -> AssistanceRequest:
     """Log one entry. Missing optional fields take their defaults (no barrier, no notes)."""
-    data = _clean_request(association, {**fields})
+    data = assistance_request_clean(association, {**fields})
     entry = AssistanceRequest(association=association, created_by=actor)
     barriers, flags = _apply(entry, data)
     entry.save()
@@ -241,7 +243,7 @@ def assistance_requests_bulk_create(
     errors = _Errors()
     for position, row in enumerate(rows, start=1):
         try:
-            cleaned.append(_clean_request(association, {**row}))
+            cleaned.append(assistance_request_clean(association, {**row}))
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
@@ -305,7 +307,7 @@ def assistance_request_update(
         "person": entry.person,
         "notes": entry.notes,
     }
-    data = _clean_request(entry.association, {**current, **changes})
+    data = assistance_request_clean(entry.association, {**current, **changes})
     changed = [field for field in changes if current.get(field) != data.get(field)]
     old_month = entry.month
     barriers, flags = _apply(entry, data)
@@ -354,7 +356,9 @@ def assistance_request_links_restore(*, entry: AssistanceRequest, links: dict) -
 # --- Persons ---------------------------------------------------------------------------------
 
 
-def _clean_person(association, data, instance=None):
+def person_clean(association, data, instance=None):
+    """Validate a person's fields (the pseudonym may not look like a national number);
+    raise a ValidationError naming each bad field, or return the cleaned values."""
     errors = _Errors()
     code = data.get("code")
     if not isinstance(code, str) or not code.strip():
@@ -399,7 +403,7 @@ def _clean_person(association, data, instance=None):
 def person_create(
     *, association: Association, actor=None, code, birth_year=None, postcode="", language="fr"
 ) -> Person:
-    data = _clean_person(
+    data = person_clean(
         association,
         {"code": code, "birth_year": birth_year, "postcode": postcode, "language": language},
     )
@@ -416,7 +420,7 @@ def person_update(*, person: Person, actor=None, **changes) -> Person:
         "postcode": person.postcode,
         "language": person.language,
     }
-    data = _clean_person(person.association, {**current, **changes}, instance=person)
+    data = person_clean(person.association, {**current, **changes}, instance=person)
     changed = [field for field in data if current.get(field) != data[field]]
     for field, value in data.items():
         setattr(person, field, value)
