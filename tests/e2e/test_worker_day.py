@@ -67,6 +67,8 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
 
     # Given the login page, when the worker types e-mail and password and presses Enter
     page.goto(f"{live_server.url}/login/")
+    # As a person waits for the cursor: on a busy machine autofocus can land after "load".
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_username'")
     keys.type(worker_user.email)
     keys.press("Tab")
     keys.type(DEFAULT_PASSWORD)
