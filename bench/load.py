@@ -153,7 +153,10 @@ class Recorder:
 def drive(base, token, kind, deadline, recorder, seed, pace):
     rng = random.Random(seed)
     headers = {"Authorization": f"Token {token}"}
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+    # Idle connections are dropped after 1 s, before gunicorn's 2 s keep-alive closes them:
+    # otherwise a request sent just as the server closes its end fails (as with any client).
+    limits = httpx.Limits(keepalive_expiry=1.0)
+    with httpx.Client(base_url=base, headers=headers, timeout=30, limits=limits) as client:
         while time.monotonic() < deadline:
             start = time.perf_counter()
             try:
