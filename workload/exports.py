@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -397,6 +398,9 @@ def statement_key(statement: dict) -> str:
     return f"kind-{statement['responsible_kind']}"
 
 
+STATEMENT_KEY = re.compile(r"institution-[0-9]{1,12}|kind-[a-z_]{1,30}", re.ASCII)
+
+
 def statement_pick(statements: list[dict], key: str | None) -> list[dict]:
     """All statements, or the one named by `key`; an unknown key is an error on `statement`."""
     if not key:
@@ -770,6 +774,11 @@ def export_params_check(params: dict) -> dict:
         group_by = selectors.dimension_parse(params.get("group_by"))
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    statement = params.get("statement") or None
+    if statement is not None and not STATEMENT_KEY.fullmatch(statement):
+        # Whether the body has transferred work in the period is only known when the job
+        # runs; a key that cannot name any statement is refused now.
+        errors["statement"] = [_("No transferred work for this body in the period.")]
     if errors:
         raise ExportError(errors)
     return {
@@ -778,7 +787,7 @@ def export_params_check(params: dict) -> dict:
         "from": period.start,
         "to": period.end,
         "group_by": group_by,
-        "statement": params.get("statement") or None,
+        "statement": statement,
         "language": _language(params.get("language")),
     }
 

@@ -333,6 +333,25 @@ def test_a_bad_export_request_names_the_field_and_queues_nothing(reports):
     assert not Job.objects.exists()
 
 
+def test_an_export_of_a_statement_that_cannot_exist_is_refused_before_it_is_queued(reports):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    response = director.post(
+        "/workload/exports/",
+        {
+            "export": "statements",
+            "format": "csv",
+            "from": "2026-09",
+            "to": "2026-10",
+            "statement": "institution-<script>",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "statement" in response.content.decode()
+    assert not Job.objects.exists()
+
+
 def test_a_member_cannot_download_another_associations_export(reports, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     params = {"export": "log", "format": "csv", "from": "2026-09", "to": "2026-10"}
