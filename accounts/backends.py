@@ -22,4 +22,5 @@ def login_username(request, credentials) -> str | None:
     if not value:
         data = getattr(request, "POST", None) or getattr(request, "data", None) or {}
         value = data.get("username") or data.get("email")
-    return str(value).strip().lower() if value else None
+    # The lockout's table keeps 255 characters; whatever was typed, the count is kept.
+    return str(value).strip().lower()[:255] if value else None

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -19,10 +21,22 @@ def _remember_language(response, language):
     )
 
 
+class LoginForm(AuthenticationForm):
+    """Django's form sets the e-mail's max_length after the field is built, which only renders
+    the attribute: check it too, so an overlong login is refused by name before it is tried
+    (and before the lockout records it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class LoginView(auth_views.LoginView):
     """Django's login; a user who chose a language other than the default gets it back on any
     computer (the browser's language decides otherwise)."""
 
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):

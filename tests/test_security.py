@@ -45,6 +45,15 @@ def test_too_many_wrong_passwords_lock_the_web_login_even_with_the_right_one(cli
     assert "_auth_user_id" not in client.session
 
 
+def test_an_overlong_login_is_refused_by_name_and_not_counted(client, worker):
+    response = web_login(client, "x" * 5000 + "@example.be", "wrong-password-123")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="error"' in page and "254" in page
+    assert not AccessAttempt.objects.exists()
+
+
 def test_a_few_wrong_passwords_then_the_right_one_logs_in(client, worker):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         web_login(client, worker.email, "wrong-password-123")
