@@ -1,0 +1,151 @@
+"""Importing a log kept elsewhere: a spreadsheet saved as CSV, or the log export of another
+instance (the director's "log" export reads back as it is written).
+
+The file is read whole and every row is checked before anything is written: a file with
+one bad row writes nothing, and each problem names its line and its column. Entries are then
+written through `assistance_requests_bulk_create`, the one door of bulk writes, which marks
+the months dirty so the figures follow.
+"""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from referrals.models import Institution
+
+from .services import assistance_request_clean, assistance_requests_bulk_create
+
+REQUIRED_COLUMNS = (
+    "occurred_on",
+    "duration_minutes",
+    "channel",
+    "procedure_domain",
+    "referrer_kind",
+    "responsible_kind",
+    "mode",
+    "outcome",
+    "consent",
+)
+CODE_LIST_COLUMNS = ("barriers", "sensitive_flags")
+# An institution by its registry number, or else by its exact name.
+INSTITUTION_COLUMNS = {
+    "referred_by": ("referred_by_id", "referred_by"),
+    "responsible_institution": ("responsible_institution_id", "responsible_institution"),
+}
+# The log export's derived columns (and anything else) are read past: they follow from the rest.
+FORMULA_GUARD = ("'=", "'+", "'-", "'@")
+
+
+def _cell(raw: dict, column: str) -> str:
+    value = (raw.get(column) or "").strip()
+    # The export writes a leading apostrophe before text a spreadsheet would run as a formula.
+    return value[1:] if value.startswith(FORMULA_GUARD) else value
+
+
+def _dialect(text: str):
+    try:
+        return csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+class _Institutions:
+    """The registry, looked up once per file."""
+
+    def __init__(self):
+        self.by_id = {str(i.pk): i for i in Institution.objects.all()}
+        self.by_name = {}
+        for institution in self.by_id.values():
+            self.by_name.setdefault(institution.name.casefold(), institution)
+
+    def find(self, number: str, name: str) -> Institution | None | bool:
+        """The institution named, None when no column names one, False when unknown."""
+        if number:
+            return self.by_id.get(number, False)
+        if name:
+            return self.by_name.get(name.casefold(), False)
+        return None
+
+
+def log_file_parse(content: bytes) -> list[dict]:
+    """The rows of a CSV log as the fields of entries; raise a ValidationError whose keys are
+    `<line>.<column>` for every cell that cannot be read."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"file": [_("The file must be a CSV file in UTF-8.")]}) from None
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+    header = {(name or "").strip() for name in reader.fieldnames or []}
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise ValidationError(
+            {"file": [_("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)}]}
+        )
+    institutions = _Institutions()
+    rows, errors = [], {}
+    for line, raw in enumerate(reader, start=2):
+        raw = {(key or "").strip(): value for key, value in raw.items()}
+        row = {column: _cell(raw, column) for column in REQUIRED_COLUMNS}
+        try:
+            row["occurred_on"] = dt.date.fromisoformat(row["occurred_on"])
+        except ValueError:
+            errors[f"{line}.occurred_on"] = [_("Enter a valid date (YYYY-MM-DD).")]
+        minutes = row["duration_minutes"]
+        if minutes.isascii() and minutes.isdigit() and len(minutes) <= 5:
+            row["duration_minutes"] = int(minutes)
+        else:
+            errors[f"{line}.duration_minutes"] = [_("Enter a whole number of minutes.")]
+        for column in CODE_LIST_COLUMNS:
+            # ";" in the log export; "," where the file itself is separated by semicolons.
+            codes = _cell(raw, column).replace(",", ";").split(";")
+            row[column] = [code.strip() for code in codes if code.strip()]
+        for field, (id_column, name_column) in INSTITUTION_COLUMNS.items():
+            found = institutions.find(_cell(raw, id_column), _cell(raw, name_column))
+            if found is False:
+                errors[f"{line}.{field}"] = [_("Unknown institution.")]
+            elif found is not None:
+                row[field] = found
+        rows.append(row)
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def _by_line(exc: ValidationError) -> ValidationError:
+    """The services number rows from 1; in the file, row 1 is line 2 (after the header)."""
+    return ValidationError(
+        {
+            f"{int(position) + 1}.{field}": messages
+            for key, messages in exc.message_dict.items()
+            for position, field in [key.split(".", 1)]
+        }
+    )
+
+
+def log_rows_check(*, association, rows: list[dict]) -> None:
+    """Check every row as a save would, writing nothing (a dry run of the import)."""
+    errors = {}
+    for position, row in enumerate(rows, start=1):
+        try:
+            assistance_request_clean(association, {**row})
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"{position}.{field}"] = messages
+    if errors:
+        raise _by_line(ValidationError(errors))
+
+
+def log_rows_import(
+    *, association, rows: list[dict], actor=None, on_batch: Callable[[int], None] | None = None
+) -> int:
+    """Write the rows of a parsed file, all or none; errors name the file's lines."""
+    try:
+        return assistance_requests_bulk_create(
+            association=association, rows=rows, actor=actor, on_batch=on_batch
+        )
+    except ValidationError as exc:
+        raise _by_line(exc) from None
