@@ -128,8 +128,8 @@ def test_check_reads_the_whole_file_and_writes_nothing(tmp_path):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"occurred_on,duration_minutes\n2026-10-06,30\n", "Columns missing: channel"),
-        ("occurred_on;durée\n".encode("latin-1"), "UTF-8"),
+        (b"occurred_on,duration_minutes\n2026-10-06,30\n", "file: .*channel, procedure_domain"),
+        ("occurred_on;durée\n".encode("latin-1"), "file: .*UTF-8"),
     ],
 )
 def test_a_file_that_is_no_log_is_refused_by_name(tmp_path, content, expected):
