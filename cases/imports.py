@@ -10,9 +10,13 @@ the months dirty so the figures follow.
 import csv
 import datetime as dt
 import io
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from referrals.models import Institution
@@ -149,3 +153,60 @@ def log_rows_import(
         )
     except ValidationError as exc:
         raise _by_line(exc) from None
+
+
+# --- From the web: the file waits for its job, then is deleted -------------------------------
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def imports_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def import_file_store(*, association, upload) -> str:
+    """Keep an uploaded log until its job reads it; the name is unguessable and the file is
+    never served. Returns its path under imports_dir()."""
+    if upload is None:
+        raise ValidationError({"file": [_("Choose a CSV file.")]})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": [_("The file is too large (20 MB at most): split it by year.")]}
+        )
+    folder = imports_dir() / str(association.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.csv"
+    with (folder / name).open("wb") as stored:
+        for chunk in upload.chunks():
+            stored.write(chunk)
+    return f"{association.pk}/{name}"
+
+
+def import_job_work(job, on_progress: Callable[[int], None]) -> dict:
+    """The body of an import job: read the stored file, check every row, write them all, then
+    delete the file (it holds the association's log)."""
+    path = imports_dir() / job.params["file"]
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise ValidationError({"file": [_("The file is gone: upload it again.")]}) from None
+        try:
+            rows = log_file_parse(content)
+            on_progress(10)
+            written = 0
+
+            def on_batch(count):
+                nonlocal written
+                written += count
+                on_progress(10 + round(90 * written / max(len(rows), 1)))
+
+            count = log_rows_import(
+                association=job.association, rows=rows, actor=job.created_by, on_batch=on_batch
+            )
+        except ValidationError:
+            path.unlink(missing_ok=True)
+            raise
+    # Kept until here on any other failure (the database), so that the retry can read it.
+    path.unlink(missing_ok=True)
+    return {"imported": count}

@@ -10,6 +10,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Value
 from django.utils import timezone
@@ -264,6 +265,17 @@ def job_run(job_id: int, work: Callable[[Job, Callable[[int], None]], dict | Non
     job.refresh_from_db()
     try:
         result = work(job, lambda p: job_set_progress(job_id, p)) or {}
+    except ValidationError as exc:
+        # Bad input (a file with a wrong row): the job ends, its page lists what to fix;
+        # running it again would refuse it again, so the task does not retry.
+        Job.objects.filter(pk=job_id).update(
+            state=Job.State.FAILED,
+            finished_at=timezone.now(),
+            error="invalid input",
+            result={"errors": _error_lines(exc)},
+        )
+        job.refresh_from_db()
+        return job
     except Exception as exc:
         logger.exception("job %s failed", job_id)
         Job.objects.filter(pk=job_id).update(
@@ -277,6 +289,18 @@ def job_run(job_id: int, work: Callable[[Job, Callable[[int], None]], dict | Non
     )
     job.refresh_from_db()
     return job
+
+
+def _error_lines(exc: ValidationError, limit: int = 200) -> list[dict]:
+    """The refusal as the job's page lists it: a file's errors are keyed `<line>.<column>`."""
+    if not hasattr(exc, "error_dict"):
+        return [{"line": None, "field": "", "message": m} for m in exc.messages][:limit]
+    lines = []
+    for key, messages in exc.message_dict.items():
+        line, _dot, column = key.partition(".")
+        where = (int(line), column) if line.isdigit() and column else (None, key)
+        lines.extend({"line": where[0], "field": where[1], "message": m} for m in messages)
+    return lines[:limit]
 
 
 RECOMPUTE_MONTHS_PER_STEP = 6

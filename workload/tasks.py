@@ -6,6 +6,7 @@ Names are explicit so that queued messages survive code moves.
 from celery import shared_task
 from django.db import DatabaseError
 
+from cases.imports import import_job_work
 from reliability.services import guard_redeliveries
 
 from . import exports, services
@@ -59,3 +60,9 @@ def run_export_job_task(job_id: int) -> None:
 @guard_redeliveries
 def expire_exports_task() -> int:
     return exports.exports_expire()
+
+
+@shared_task(name="workload.run_import_job", **RETRY)
+@guard_redeliveries
+def run_import_job_task(job_id: int) -> None:
+    services.job_run(job_id, import_job_work)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("statements/", views.statement_list, name="statements"),
     path("statements/<slug:key>/", views.statement_detail, name="statement"),
     path("exports/", views.export_create, name="export-create"),
+    path("imports/", views.import_create, name="import-create"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
 ]

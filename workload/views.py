@@ -20,8 +20,9 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.imports import REQUIRED_COLUMNS, import_file_store
 from cases.models import AssistanceRequest
 from organisations.models import Role
 from organisations.selectors import seat_for_user
@@ -29,7 +30,7 @@ from organisations.selectors import seat_for_user
 from . import charts, exports, selectors, services
 from .enqueue import publish_on_commit
 from .models import Job
-from .tasks import run_export_job_task
+from .tasks import run_export_job_task, run_import_job_task
 
 DEFAULT_MONTHS = 12
 TOP_INSTITUTIONS = 10
@@ -376,8 +377,41 @@ def export_create(request):
     return redirect("workload:job", pk=job.pk)
 
 
+@require_http_methods(["GET", "POST"])
+@association_member
+def import_create(request):
+    """A director brings an existing log (a CSV file): kept until a job with progress has
+    checked and written it, all rows or none."""
+    director_only(request)
+    errors = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            stored = import_file_store(association=request.association, upload=upload)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            params = {
+                "file": stored,
+                "filename": upload.name[:200],
+                "language": translation.get_language(),
+            }
+            job = services.job_create(
+                kind=Job.Kind.IMPORT,
+                association=request.association,
+                actor=request.user,
+                params=params,
+            )
+            publish_on_commit(run_import_job_task, job.pk)
+            return redirect("workload:job", pk=job.pk)
+    context = _context(request, errors=errors, columns=REQUIRED_COLUMNS)
+    return render(request, "workload/import.html", context, status=400 if errors else 200)
+
+
 def _job_for(request, pk) -> Job:
-    job = Job.objects.filter(association=request.association, kind=Job.Kind.EXPORT, pk=pk).first()
+    job = Job.objects.filter(
+        association=request.association, kind__in=(Job.Kind.EXPORT, Job.Kind.IMPORT), pk=pk
+    ).first()
     if job is None:
         raise Http404
     return job

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -82,6 +83,11 @@ class PageForm:
 
 def _today():
     return timezone.localdate().isoformat()
+
+
+def _log_upload():
+    header = "occurred_on;duration_minutes;channel;procedure_domain;referrer_kind;responsible_kind"
+    return SimpleUploadedFile("log.csv", f"{header};mode;outcome;consent\n".encode())
 
 
 def _entry_post(scene):
@@ -160,6 +166,11 @@ PAGE_FORMS = {
         lambda s: {},
         url_values=lambda s: {"pk": s.mine.person.pk},
         silent='one input: anything but confirm=yes shows the confirmation, "yes" erases',
+    ),
+    "workload:import-create": PageForm(
+        "director",
+        lambda s: ["file"],
+        lambda s: {"file": _log_upload()},
     ),
     "workload:export-create": PageForm(
         "director",

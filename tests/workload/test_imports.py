@@ -1,0 +1,89 @@
+"""A director imports a log from the web: the file waits for a job with progress, every row
+is checked, and the job's page says how many entries came in or which lines to fix."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases.models import AssistanceRequest
+from workload.models import Job
+
+from .conftest import celery_conf
+from .reports_data import reports_fixture, web_client  # noqa: F401
+
+HEADER = (
+    "occurred_on;duration_minutes;channel;procedure_domain;referrer_kind;responsible_kind;"
+    "barriers;mode;outcome;consent"
+)
+GOOD = "2026-10-06;30;on_site;tax.pit_return;cpas;pub_fed;itsme;do_for;resolved;oral"
+
+
+def csv_file(*rows) -> SimpleUploadedFile:
+    content = "\n".join([HEADER, *rows]).encode()
+    return SimpleUploadedFile("journal 2025.csv", content, content_type="text/csv")
+
+
+@pytest.fixture
+def director(reports, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    return web_client("mine", "dir@mine.be", "director")
+
+
+def import_file(client, upload, django_capture_on_commit_callbacks):
+    with celery_conf(task_always_eager=True), django_capture_on_commit_callbacks(execute=True):
+        return client.post("/workload/imports/", {"file": upload})
+
+
+def test_a_director_imports_a_log_and_follows_the_job_to_its_count(
+    director, reports, tmp_path, django_capture_on_commit_callbacks
+):
+    before = AssistanceRequest.objects.filter(association=reports["mine"]).count()
+
+    response = import_file(director, csv_file(GOOD, GOOD), django_capture_on_commit_callbacks)
+
+    job = Job.objects.get(kind="import")
+    assert response.status_code == 302 and response["Location"] == f"/workload/jobs/{job.pk}/"
+    assert (job.state, job.progress, job.result) == ("succeeded", 100, {"imported": 2})
+    after = AssistanceRequest.objects.filter(association=reports["mine"]).count()
+    assert after == before + 2
+    page = director.get(response["Location"]).content.decode()
+    assert "journal 2025.csv" in page and "2 saisies importées" in page
+    assert not list(tmp_path.glob("imports/*/*"))  # the uploaded log is not kept
+
+
+def test_a_file_with_a_bad_line_imports_nothing_and_the_page_lists_the_line(
+    director, reports, tmp_path, django_capture_on_commit_callbacks
+):
+    before = AssistanceRequest.objects.count()
+    bad = GOOD.replace(";30;", ";1500;")
+
+    import_file(director, csv_file(GOOD, bad), django_capture_on_commit_callbacks)
+
+    job = Job.objects.get(kind="import")
+    assert job.state == "failed"
+    assert AssistanceRequest.objects.count() == before
+    page = director.get(f"/workload/jobs/{job.pk}/").content.decode()
+    assert "Rien n&#x27;a été importé" in page or "Rien n'a été importé" in page
+    assert "ligne 3" in page and "duration_minutes" in page
+    assert not list(tmp_path.glob("imports/*/*"))
+
+
+def test_no_file_is_refused_by_name_and_queues_nothing(director):
+    response = director.post("/workload/imports/", {})
+
+    assert response.status_code == 400
+    assert "file" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_only_a_director_imports_and_only_their_association_sees_the_job(
+    director, reports, django_capture_on_commit_callbacks
+):
+    worker = web_client("mine", "w@mine.be", "worker")
+    assert worker.get("/workload/imports/").status_code == 403
+    assert worker.post("/workload/imports/", {"file": csv_file(GOOD)}).status_code == 403
+
+    import_file(director, csv_file(GOOD), django_capture_on_commit_callbacks)
+    job = Job.objects.get(kind="import")
+    stranger = web_client("other", "dir@other.be", "director")
+    assert stranger.get(f"/workload/jobs/{job.pk}/").status_code == 404
+    assert director.get(f"/workload/jobs/{job.pk}/download/").status_code == 404
