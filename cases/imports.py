@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from referrals.models import Institution
@@ -210,3 +210,15 @@ def import_job_work(job, on_progress: Callable[[int], None]) -> dict:
     # Kept until here on any other failure (the database), so that the retry can read it.
     path.unlink(missing_ok=True)
     return {"imported": count}
+
+
+def imports_expire(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete uploaded logs no job is going to read any more: a job that failed on the
+    database keeps its file for the retries, and after the last one nothing else would."""
+    cutoff = timezone.now().timestamp() - older_than.total_seconds()
+    removed = 0
+    for path in imports_dir().glob("*/*.csv"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

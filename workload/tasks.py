@@ -6,7 +6,7 @@ Names are explicit so that queued messages survive code moves.
 from celery import shared_task
 from django.db import DatabaseError
 
-from cases.imports import import_job_work
+from cases.imports import import_job_work, imports_expire
 from reliability.services import guard_redeliveries
 
 from . import exports, services
@@ -66,3 +66,9 @@ def expire_exports_task() -> int:
 @guard_redeliveries
 def run_import_job_task(job_id: int) -> None:
     services.job_run(job_id, import_job_work)
+
+
+@shared_task(name="workload.expire_imports", **RETRY)
+@guard_redeliveries
+def expire_imports_task() -> int:
+    return imports_expire()

@@ -283,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workload.expire_exports",
         "schedule": crontab(minute=45, hour=2),
     },
+    "expire-import-files-nightly": {
+        "task": "workload.expire_imports",
+        "schedule": crontab(minute=50, hour=2),
+    },
     # Retention (docs/security.md): persons without entries for too long are erased nightly.
     "erase-expired-persons": {
         "task": "audit.erase_expired_persons",

@@ -1,9 +1,13 @@
 """A director imports a log from the web: the file waits for a job with progress, every row
 is checked, and the job's page says how many entries came in or which lines to fix."""
 
+import os
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cases.imports import import_file_store, imports_expire
 from cases.models import AssistanceRequest
 from workload.models import Job
 
@@ -87,3 +91,14 @@ def test_only_a_director_imports_and_only_their_association_sees_the_job(
     stranger = web_client("other", "dir@other.be", "director")
     assert stranger.get(f"/workload/jobs/{job.pk}/").status_code == 404
     assert director.get(f"/workload/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_an_upload_no_job_will_read_is_deleted_the_next_night(director, reports, tmp_path):
+    stored = import_file_store(association=reports["mine"], upload=csv_file(GOOD))
+    fresh = import_file_store(association=reports["mine"], upload=csv_file(GOOD))
+    old = tmp_path / "imports" / stored
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+
+    assert imports_expire() == 1
+    assert not old.exists() and (tmp_path / "imports" / fresh).exists()
