@@ -95,19 +95,9 @@ def entry_fields(**overrides) -> dict:
 
 
 def entry_form_data(**overrides) -> dict:
-    """What the Today page's form posts for a plausible entry logged today."""
-    return {
-        "occurred_on": timezone.localdate().isoformat(),
-        "duration_minutes": "15",
-        "procedure_domain": "tax.pit_return",
-        "referrer_kind": "self",
-        "responsible_kind": "pub_fed",
-        "mode": "do_with",
-        "outcome": "resolved",
-        "consent": "not_applicable",
-        "channel": "on_site",
-        **overrides,
-    }
+    """What the Today page's form posts for the same plausible entry, logged today."""
+    fields = entry_fields(occurred_on=timezone.localdate(), duration_minutes=15)
+    return {**{name: str(value) for name, value in fields.items()}, **overrides}
 
 
 def log_entry(association, **overrides):
