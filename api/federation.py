@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from evidence import selectors, services
 from evidence.models import Release
 from workload.metrics import PUBLISHED_METRICS
-from workload.selectors import dimension_parse, period_parse
+from workload.selectors import period_and_dimension_parse, period_parse
 
 from .permissions import IsAnalyst, IsAssociationMember, IsDirector, request_seat
 
@@ -74,15 +74,14 @@ class FederationAggregatesApi(APIView):
     def get(self, request):
         errors = {}
         period = group_by = None
+        query = request.query_params
         try:
-            period = period_parse(request.query_params.get("from"), request.query_params.get("to"))
+            period, group_by = period_and_dimension_parse(
+                query.get("from"), query.get("to"), query.get("group_by")
+            )
         except ValidationError as exc:
             errors.update(exc.message_dict)
-        try:
-            group_by = dimension_parse(request.query_params.get("group_by"))
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        fmt = request.query_params.get("format") or "json"
+        fmt = query.get("format") or "json"
         if fmt not in ("json", "csv"):
             errors["format"] = [_("Use json or csv.")]
         if errors:

@@ -29,14 +29,10 @@ FILE_FORMATS = exports.FORMATS
 
 
 def _parse(request, with_dimension=False):
+    query = request.query_params
     try:
-        period = selectors.period_parse(
-            request.query_params.get("from"), request.query_params.get("to")
-        )
-        group_by = (
-            selectors.dimension_parse(request.query_params.get("group_by"))
-            if with_dimension
-            else None
+        period, group_by = selectors.period_and_dimension_parse(
+            query.get("from"), query.get("to"), query.get("group_by") if with_dimension else None
         )
     except ValidationError as exc:
         raise ApiValidationError(exc.message_dict) from None

@@ -24,7 +24,7 @@ from .models import (
     RequestBarrier,
     RequestSensitiveFlag,
 )
-from .services import assistance_request_clean, month_of, person_clean
+from .services import INCIDENT_FIELDS, assistance_request_clean, month_of, person_clean
 from .signals import assistance_requests_changed
 
 
@@ -341,18 +341,7 @@ class IncidentSheetForm(forms.ModelForm):
 
     class Meta:
         model = IncidentSheet
-        fields = (
-            "association",
-            "occurred_on",
-            "title",
-            "narrative",
-            "procedure_domain",
-            "responsible_kind",
-            "responsible_institution",
-            "barriers",
-            "entries",
-            "shared",
-        )
+        fields = ("association", *INCIDENT_FIELDS)
 
     def clean_barriers(self):
         return sorted(set(self.cleaned_data.get("barriers") or []))

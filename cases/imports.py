@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from referrals.models import Institution
 
-from .services import assistance_request_clean, assistance_requests_bulk_create
+from .services import assistance_requests_bulk_create, assistance_requests_clean
 
 REQUIRED_COLUMNS = (
     "occurred_on",
@@ -132,15 +132,10 @@ def _by_line(exc: ValidationError) -> ValidationError:
 
 def log_rows_check(*, association, rows: list[dict]) -> None:
     """Check every row as a save would, writing nothing (a dry run of the import)."""
-    errors = {}
-    for position, row in enumerate(rows, start=1):
-        try:
-            assistance_request_clean(association, {**row})
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors[f"{position}.{field}"] = messages
-    if errors:
-        raise _by_line(ValidationError(errors))
+    try:
+        assistance_requests_clean(association, rows)
+    except ValidationError as exc:
+        raise _by_line(exc) from None
 
 
 def log_rows_import(

@@ -230,15 +230,9 @@ def assistance_request_create(
 BULK_BATCH_SIZE = 2000
 
 
-def assistance_requests_bulk_create(
-    *, association: Association, rows: Iterable[dict], actor=None, on_batch=None
-) -> int:
-    """Log many entries at once (imports, demo data), validated exactly like one entry.
-
-    Every row is checked before anything is written; a bad row raises a ValidationError whose
-    fields are prefixed with the row's position (`3.duration_minutes`). Rows are written in
-    batches of BULK_BATCH_SIZE inside one transaction; `on_batch(n_written)` reports progress.
-    """
+def assistance_requests_clean(association: Association, rows: Iterable[dict]) -> list[dict]:
+    """Check many entries as one save checks each; a bad row raises a ValidationError whose
+    fields are prefixed with the row's position (`3.duration_minutes`)."""
     cleaned = []
     errors = _Errors()
     for position, row in enumerate(rows, start=1):
@@ -249,7 +243,19 @@ def assistance_requests_bulk_create(
                 for message in messages:
                     errors.add(f"{position}.{field}", message)
     errors.raise_if_any()
+    return cleaned
 
+
+def assistance_requests_bulk_create(
+    *, association: Association, rows: Iterable[dict], actor=None, on_batch=None
+) -> int:
+    """Log many entries at once (imports, demo data), validated exactly like one entry.
+
+    Every row is checked before anything is written; a bad row raises a ValidationError whose
+    fields are prefixed with the row's position (`3.duration_minutes`). Rows are written in
+    batches of BULK_BATCH_SIZE inside one transaction; `on_batch(n_written)` reports progress.
+    """
+    cleaned = assistance_requests_clean(association, rows)
     months = set()
     with transaction.atomic():
         for start in range(0, len(cleaned), BULK_BATCH_SIZE):

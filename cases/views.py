@@ -148,22 +148,9 @@ def _usual_values(user, association) -> dict:
     for position, name in enumerate(("mode", "outcome", "consent", "channel"), start=1):
         usual[name] = Counter(row[position] for row in recent).most_common(1)[0][0]
     ids = [row[0] for row in recent]
-    usual["barriers"] = [
-        code
-        for code, _n in Counter(
-            RequestBarrier.objects.filter(assistance_request_id__in=ids).values_list(
-                "code", flat=True
-            )
-        ).most_common()
-    ]
-    usual["sensitive_flags"] = [
-        code
-        for code, _n in Counter(
-            RequestSensitiveFlag.objects.filter(assistance_request_id__in=ids).values_list(
-                "code", flat=True
-            )
-        ).most_common()
-    ]
+    for name, model in (("barriers", RequestBarrier), ("sensitive_flags", RequestSensitiveFlag)):
+        codes = model.objects.filter(assistance_request_id__in=ids).values_list("code", flat=True)
+        usual[name] = [code for code, _n in Counter(codes).most_common()]
     return usual
 
 

@@ -16,7 +16,7 @@ from organisations.models import Federation, FederationMembership
 from taxonomy import procedure_root
 from workload.metrics import derived
 from workload.models import COUNT_METRICS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
-from workload.selectors import Period
+from workload.selectors import Period, group_value
 
 from .models import ImportedCell, Release, RemoteAssociation
 
@@ -87,14 +87,6 @@ def _source_rows(federation: Federation, period: Period, dimension: str):
         yield ("remote", row["source_id"]), row
 
 
-def _group_value(dimension: str, key: str):
-    if dimension == TOTAL:
-        return None
-    if dimension in INSTITUTION_DIMENSIONS:
-        return int(key) if key else None
-    return key
-
-
 def _tie_order(dimension: str, key: str):
     """Ties go to the smallest code or id; entries without an institution come last."""
     if dimension in INSTITUTION_DIMENSIONS:
@@ -156,7 +148,7 @@ def _row(dimension: str, cell: _Cell) -> dict:
         metrics = dict.fromkeys(metrics)
     return {
         "month": cell.month,
-        "group": _group_value(dimension, cell.group_key),
+        "group": group_value(dimension, cell.group_key),
         "suppressed": cell.suppressed,
         **metrics,
     }

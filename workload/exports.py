@@ -770,8 +770,9 @@ def export_params_check(params: dict) -> dict:
     elif fmt == "pdf" and not pdf_available():
         errors["format"] = [pdf_unavailable_message()]
     try:
-        period = selectors.period_parse(params.get("from"), params.get("to"))
-        group_by = selectors.dimension_parse(params.get("group_by"))
+        period, group_by = selectors.period_and_dimension_parse(
+            params.get("from"), params.get("to"), params.get("group_by")
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     statement = params.get("statement") or None

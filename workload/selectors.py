@@ -79,7 +79,24 @@ def dimension_parse(group_by) -> str | None:
     return group_by
 
 
-def _group_value(dimension: str, key: str):
+def period_and_dimension_parse(month_from, month_to, group_by) -> tuple[Period, str | None]:
+    """Both checks at once, so that one answer names every bad parameter."""
+    errors, period, dimension = {}, None, None
+    try:
+        period = period_parse(month_from, month_to)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        dimension = dimension_parse(group_by)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return period, dimension
+
+
+def group_value(dimension: str, key: str):
+    """A rollup's group key as published: an institution's number, a code, or None (total)."""
     if dimension == TOTAL:
         return None
     if dimension in INSTITUTION_DIMENSIONS:
@@ -104,7 +121,7 @@ def monthly_table_for_association(
         rows.append(
             {
                 "month": cell.month,
-                "group": _group_value(dimension, cell.group_key),
+                "group": group_value(dimension, cell.group_key),
                 **derived(counts, value),
             }
         )

@@ -147,6 +147,15 @@ def test_a_bad_period_or_dimension_is_a_400_naming_it(setup, query, field):
     assert field in response.json()
 
 
+def test_one_answer_names_a_bad_period_and_a_bad_dimension_together(setup):
+    director = client_for("mine", "dir@mine.be", "director")
+
+    response = director.get("/api/v1/workload/monthly/?from=2026-13&to=2026-10&group_by=person")
+
+    assert response.status_code == 400
+    assert {"from", "group_by"} <= set(response.json())
+
+
 def test_statements_list_transferred_work_per_responsible_body_largest_first(setup):
     director = client_for("mine", "dir@mine.be", "director")
 
