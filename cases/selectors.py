@@ -13,10 +13,17 @@ def person_list_for_association(*, association) -> QuerySet[Person]:
     return Person.objects.for_association(association).order_by("code", "id")
 
 
+def _code_typed(text: str) -> str:
+    # What was typed in a search box, as a code could hold it: PostgreSQL refuses a NUL in a
+    # text comparison, and no code holds one.
+    return text.replace("\x00", "").strip()
+
+
 def person_summaries_for_association(*, association, code_search: str = "") -> QuerySet[Person]:
     """The association's persons with `entry_count` and `last_entry_on`, those whose code
     contains `code_search` (any case) when it is given."""
     persons = person_list_for_association(association=association)
+    code_search = _code_typed(code_search)
     if code_search:
         persons = persons.filter(code__icontains=code_search)
     # Annotated in the one query of the page, not one count per row.
@@ -24,6 +31,15 @@ def person_summaries_for_association(*, association, code_search: str = "") -> Q
         entry_count=Count("assistance_requests"),
         last_entry_on=Max("assistance_requests__occurred_on"),
     )
+
+
+def persons_with_code_starting(*, association, typed: str, limit: int = 10) -> list[Person]:
+    """The first persons, by code, whose code starts with what was typed (any case)."""
+    typed = _code_typed(typed)
+    if not typed:
+        return []
+    persons = person_list_for_association(association=association)
+    return list(persons.filter(code__istartswith=typed).order_by("code")[:limit])
 
 
 def assistance_request_list_for_association(*, association) -> QuerySet[AssistanceRequest]:

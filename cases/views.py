@@ -659,14 +659,9 @@ def institutions_json(request):
 @member_json
 def persons_json(request):
     """The association's persons whose code starts with what was typed."""
-    query = request.GET.get("q", "").strip()
-    persons = []
-    if query:
-        persons = (
-            Person.objects.for_association(request.association)
-            .filter(code__istartswith=query)
-            .order_by("code")[:10]
-        )
+    persons = selectors.persons_with_code_starting(
+        association=request.association, typed=request.GET.get("q", "")
+    )
     return JsonResponse({"results": [{"code": p.code, "language": p.language} for p in persons]})
 
 

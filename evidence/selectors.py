@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.validators import slug_re
 from django.http import Http404
 
 from organisations.models import Federation, FederationMembership
@@ -285,3 +286,12 @@ def sharing_list_for_association(association):
         .select_related("federation")
         .order_by("federation__slug")
     )
+
+
+def sharing_get_for_association(association, federation_slug: str):
+    """The association's membership of the federation named by `federation_slug`, or None
+    (also for a value that cannot be a slug: PostgreSQL refuses a NUL in a comparison)."""
+    if not slug_re.match(federation_slug or ""):
+        return None
+    memberships = sharing_list_for_association(association)
+    return memberships.filter(federation__slug=federation_slug).first()

@@ -204,7 +204,9 @@ def sharing(request):
     if request.method == "POST":
         if seat.role != Role.DIRECTOR:
             raise PermissionDenied(_("Only a director may do this."))
-        membership = memberships.filter(federation__slug=request.POST.get("federation")).first()
+        membership = selectors.sharing_get_for_association(
+            seat.association, request.POST.get("federation", "")
+        )
         if membership is None:
             raise Http404
         change = (

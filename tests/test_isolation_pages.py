@@ -471,7 +471,8 @@ ROUTE_OBJECT_KINDS = (
 
 
 # Ids and values that name nothing, or nothing sensible: still an answer, never a 500.
-NONSENSE = ("99999999999999999999", "-1", "x'\"<b>")
+# PostgreSQL cannot hold a NUL in text: a view that hands one on to a query answers 500.
+NONSENSE = ("99999999999999999999", "-1", "x'\"<b>", "a\x00b")
 
 
 def test_no_page_reads_mine_from_its_query_string(scene):

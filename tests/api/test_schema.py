@@ -108,3 +108,22 @@ def test_the_api_answers_as_its_schema_says(case, tokens):
     for token in tokens:
         response = case.call(headers={"Authorization": f"Token {token}"})
         case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+
+
+def _read_operations_with_query_parameters():
+    document = generated_schema()
+    for path, operations in document["paths"].items():
+        get = operations.get("get")
+        names = [p["name"] for p in (get or {}).get("parameters", []) if p["in"] == "query"]
+        if names and "{" not in path:
+            yield path, names
+
+
+@pytest.mark.parametrize(("path", "names"), list(_read_operations_with_query_parameters()))
+def test_a_nul_in_any_query_parameter_is_refused_not_a_server_error(path, names, world):
+    # PostgreSQL refuses a NUL in a text comparison: a parameter handed on unchecked is a 500.
+    caller = world.analyst if path.startswith("/api/v1/federation/") else world.director
+    for name in names:
+        response = caller.get(path, {name: "a\x00b"})
+        assert response.status_code < 500, (path, name, response.status_code)
+        assert response.status_code != 403, (path, "the caller must be one the path serves")
