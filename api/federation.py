@@ -180,11 +180,7 @@ class SharingDetailApi(APIView):
     @extend_schema(request=SharingSerializer, responses={200: SharingSerializer})
     def patch(self, request, federation_slug):
         association = request_seat(request).association
-        membership = (
-            selectors.sharing_list_for_association(association)
-            .filter(federation__slug=federation_slug)
-            .first()
-        )
+        membership = selectors.sharing_get_for_association(association, federation_slug)
         if membership is None:
             raise Http404
         shares = _object_body(request).get("shares")

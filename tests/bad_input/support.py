@@ -1,6 +1,7 @@
 """What the bad-input properties share: hostile values, and a fingerprint of every row."""
 
 import json
+import os
 import string
 
 from django.apps import apps
@@ -13,9 +14,10 @@ PROJECT_APPS = ("organisations", "referrals", "cases", "workload", "evidence", "
 
 # Examples are few per route because routes are many: the whole package stays well under a
 # minute and a half on SQLite. The function-scoped fixtures hold data every example reads;
-# each example compares the database before and after itself.
+# each example compares the database before and after itself. BAD_INPUT_EXAMPLES=500 makes a
+# long search, for a run by hand before a release.
 PROPERTY = settings(
-    max_examples=20,
+    max_examples=int(os.environ.get("BAD_INPUT_EXAMPLES", "20")),
     deadline=None,
     derandomize=False,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
