@@ -38,8 +38,8 @@ def persons_with_code_starting(*, association, typed: str, limit: int = 10) -> l
     typed = _code_typed(typed)
     if not typed:
         return []
-    persons = person_list_for_association(association=association)
-    return list(persons.filter(code__istartswith=typed).order_by("code")[:limit])
+    persons = person_list_for_association(association=association)  # ordered by code
+    return list(persons.filter(code__istartswith=typed)[:limit])
 
 
 def assistance_request_list_for_association(*, association) -> QuerySet[AssistanceRequest]:
