@@ -5,12 +5,13 @@ services write. A service's ValidationError becomes a 400 naming each bad field.
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import selectors, services
+from cases import identifiers, selectors, services
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
 from referrals.models import Institution
 from taxonomy import get_taxonomy
@@ -37,7 +38,42 @@ class ServiceSerializer(serializers.Serializer):
     """Parses a body into the keyword arguments of a service (only the fields sent, on PATCH)."""
 
     def service_kwargs(self) -> dict:
-        return dict(self.validated_data)
+        data = dict(self.validated_data)
+        data.pop("keep_identifiers", None)
+        return data
+
+
+class ScannedTextMixin(serializers.Serializer):
+    """Free text holding a personal identifier is refused, naming the field, unless the caller
+    keeps it on purpose with `keep_identifiers: true` (the web form's "keep" choice)."""
+
+    scanned_text_fields: tuple[str, ...] = ()
+    keep_identifiers = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Store free text even when it holds a national register number, an IBAN, a "
+        "phone number, an e-mail address, a PIN or a password (refused with 400 otherwise).",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs.get("keep_identifiers"):
+            return attrs
+        errors = {}
+        for field in self.scanned_text_fields:
+            findings = identifiers.scan(attrs.get(field) or "")
+            if findings:
+                errors[field] = [
+                    _(
+                        "This text contains a %(kinds)s: remove it, or send keep_identifiers "
+                        "to keep it on purpose."
+                    )
+                    % {"kinds": identifiers.kinds_found(findings)}
+                ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class AssociationResourceViewSet(AssociationScopedMixin, viewsets.GenericViewSet):
@@ -101,8 +137,10 @@ class PersonSerializer(ServiceSerializer):
     language = serializers.ChoiceField(choices=list(LANGUAGE_CODES), required=False)
 
 
-class AssistanceRequestSerializer(ServiceSerializer):
+class AssistanceRequestSerializer(ScannedTextMixin, ServiceSerializer):
     """One entry of the log (fields as in METRICS.md)."""
+
+    scanned_text_fields = ("notes",)
 
     id = serializers.IntegerField(read_only=True)
     occurred_on = serializers.DateField()
@@ -136,7 +174,7 @@ class AssistanceRequestSerializer(ServiceSerializer):
     )
 
     def service_kwargs(self):
-        data = dict(self.validated_data)
+        data = super().service_kwargs()
         for source, name in (
             ("barrier_codes", "barriers"),
             ("sensitive_flag_codes", "sensitive_flags"),
@@ -146,8 +184,10 @@ class AssistanceRequestSerializer(ServiceSerializer):
         return data
 
 
-class IncidentSheetSerializer(ServiceSerializer):
+class IncidentSheetSerializer(ScannedTextMixin, ServiceSerializer):
     """An anonymised narrative of a situation that must be told."""
+
+    scanned_text_fields = ("title", "narrative")
 
     id = serializers.IntegerField(read_only=True)
     occurred_on = serializers.DateField()

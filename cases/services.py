@@ -18,6 +18,7 @@ from organisations.models import Association
 from referrals.models import Institution, Referral
 from taxonomy import get_taxonomy, procedure_root
 
+from . import identifiers
 from .bulk import bulk_insert
 from .identifiers import contains_identifier
 from .models import (
@@ -373,12 +374,15 @@ def person_clean(association, data, instance=None):
         code = data["code"] = code.strip()
         if len(code) > 30:
             errors.add("code", _("The code is too long (30 characters at most)."))
-        elif (
-            code.replace(".", "").replace("-", "").replace(" ", "").isdigit()
-            and len(code.replace(".", "").replace("-", "").replace(" ", "")) == 11
-        ):
-            # Eleven digits look like a national register number: never stored.
+        elif identifiers.could_be_national_number(code):
+            # Eleven digits look like a national register number, whatever surrounds them:
+            # never stored, even when the check digits are wrong (a typo is still a number).
             errors.add("code", _("A code must be a pseudonym, not a national register number."))
+        elif identifiers.scan(code):
+            errors.add(
+                "code",
+                _("A code must be a pseudonym: no phone number, e-mail, bank account or PIN."),
+            )
         else:
             clash = Person.objects.for_association(association).filter(code=code)
             if instance is not None:

@@ -9,6 +9,7 @@ from cases.identifiers import (
     EMAIL,
     IBAN,
     NATIONAL_NUMBER,
+    PASSWORD,
     PHONE,
     PIN,
     iban_is_valid,
@@ -16,7 +17,8 @@ from cases.identifiers import (
     national_number_is_valid,
     scan,
 )
-from cases.services import incident_sheet_create
+from cases.models import Person
+from cases.services import incident_sheet_create, person_create
 
 
 def kinds(text):
@@ -124,3 +126,57 @@ def test_an_incident_sheet_whose_narrative_holds_an_identifier_cannot_be_shared(
         shared=False,
     )
     assert not kept.shared
+
+
+# --- punctuation does not hide a national number (the hostile tester's inputs) -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "85.07.30/033.28",
+        "NN85073003328",
+        "850730_033_28",
+        "son numéro: 8 5 0 7 3 0 0 3 3 2 8 au guichet",
+        "rrn 85-07-30 033-28",
+        "né le 30/07: 85,07,30,033,28",
+    ],
+)
+def test_a_national_number_is_found_whatever_separates_its_digits(text):
+    assert NATIONAL_NUMBER in kinds(text)
+
+
+def test_a_national_number_beside_another_number_is_still_found_alone():
+    findings = scan("gsm 0470 12 34 56 puis 85073003328")
+    assert [f.kind for f in findings] == [PHONE, NATIONAL_NUMBER]
+    assert findings[1].text == "85073003328"
+
+
+def test_an_iban_written_with_dashes_or_dots_is_found():
+    assert kinds("compte BE68-5390-0754-7034 svp") == [IBAN]
+    assert kinds("compte BE68.5390.0754.7034") == [IBAN]
+
+
+@pytest.mark.parametrize(
+    "text", ["mot de passe: Soleil2024", "wachtwoord = zomer!23", "mdp est azerty12"]
+)
+def test_an_announced_password_is_found_whatever_it_is_made_of(text):
+    assert [f.kind for f in scan(text)] == [PASSWORD]
+    assert "Soleil2024" not in mask("mot de passe: Soleil2024")
+
+
+@pytest.mark.parametrize(
+    "code", ["85.07.30/033.28", "NN85073003328", "850730_033_28", "8507 3003 328"]
+)
+def test_a_person_code_hiding_a_national_number_is_refused(association, code):
+    with pytest.raises(ValidationError) as refused:
+        person_create(association=association, actor=None, code=code)
+    assert "code" in refused.value.message_dict
+    assert not Person.objects.filter(association=association).exists()
+
+
+@pytest.mark.parametrize("code", ["jean@example.be", "0470 12 34 56", "BE68539007547034"])
+def test_a_person_code_holding_another_identifier_is_refused(association, code):
+    with pytest.raises(ValidationError) as refused:
+        person_create(association=association, actor=None, code=code)
+    assert "code" in refused.value.message_dict
