@@ -11,8 +11,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import identifiers, selectors, services
+from cases import selectors, services
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
+from privacy import identifiers
 from referrals.models import Institution
 from taxonomy import get_taxonomy
 

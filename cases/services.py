@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from organisations.models import Association
+from privacy import identifiers
+from privacy.identifiers import contains_identifier
 from referrals.models import Institution, Referral
 from taxonomy import get_taxonomy, procedure_root
 
-from . import identifiers
 from .bulk import bulk_insert
-from .identifiers import contains_identifier
 from .models import (
     BARRIER_CODES,
     CHANNEL_CODES,

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import services as audit
 from organisations.models import Role
 from organisations.selectors import seat_for_user
+from privacy import identifiers
 from referrals.models import Institution
 from taxonomy import get_taxonomy
 
-from . import exports, identifiers, selectors
+from . import exports, selectors
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
 from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, RequestSensitiveFlag
 from .services import (

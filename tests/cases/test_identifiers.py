@@ -5,7 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.identifiers import (
+from cases.models import Person
+from cases.services import incident_sheet_create, person_create
+from privacy.identifiers import (
     EMAIL,
     IBAN,
     NATIONAL_NUMBER,
@@ -17,8 +19,6 @@ from cases.identifiers import (
     national_number_is_valid,
     scan,
 )
-from cases.models import Person
-from cases.services import incident_sheet_create, person_create
 
 
 def kinds(text):
