@@ -5,7 +5,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from referrals.models import INSTITUTION_KINDS, Institution
+from referrals.models import INSTITUTION_KINDS
+from referrals.selectors import institutions_list_for_association
 from referrals.services import institution_create
 
 from .filters import InstitutionFilter, StrictOrderingFilter
@@ -22,14 +23,20 @@ class InstitutionSerializer(serializers.Serializer):
 
 class InstitutionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The registry is not an association's data, but only associations use it: an analyst
-    gets 403 here as on every association list."""
+    gets 403 here as on every association list. A body an association adds is listed for that
+    association alone until it is validated for everyone."""
 
     permission_classes = [IsAuthenticated, IsAssociationMember]
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilter
     ordering_fields = ["name", "kind", "postcode", "id"]
-    queryset = Institution.objects.order_by("name", "id")
+
+    def get_queryset(self):
+        association = request_association(self.request)
+        return institutions_list_for_association(
+            association_id=association.pk if association else None
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

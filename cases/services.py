@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from organisations.models import Association
 from privacy import identifiers
 from privacy.identifiers import contains_identifier
 from referrals.models import Institution, Referral
+from referrals.services import institution_mark_merged
 from taxonomy import get_taxonomy, procedure_root
 
 from .bulk import bulk_insert
@@ -106,12 +108,16 @@ def _check_code_list(errors, data, field, allowed):
         data[field] = sorted(codes)
 
 
-def _check_institution(errors, data, field):
+def _check_institution(errors, data, field, association_id):
     value = data.get(field)
     if value in (None, ""):
         data[field] = None
         return
-    if not isinstance(value, Institution):
+    # A body another association added and no one validated is as unknown as a missing one.
+    # A retired or merged body stays acceptable: old entries that name it can still be edited.
+    if not isinstance(value, Institution) or not (
+        value.is_shared or value.added_by_id == association_id
+    ):
         errors.add(field, _("Unknown institution."))
 
 
@@ -158,7 +164,7 @@ def assistance_request_clean(association: Association, data: dict) -> dict:
         ("referrer_kind", "referred_by"),
         ("responsible_kind", "responsible_institution"),
     ):
-        _check_institution(errors, data, institution_field)
+        _check_institution(errors, data, institution_field, association.pk)
         institution = data.get(institution_field)
         if isinstance(institution, Institution):
             data[kind_field] = institution.kind
@@ -505,7 +511,7 @@ def _clean_incident(association: Association, data: dict) -> dict:
     if data.get("procedure_domain") is None:
         data["procedure_domain"] = ""
     _check_code(errors, data, "procedure_domain", PROCEDURE_CODES, required=False)
-    _check_institution(errors, data, "responsible_institution")
+    _check_institution(errors, data, "responsible_institution", association.pk)
     institution = data.get("responsible_institution")
     if isinstance(institution, Institution):
         data["responsible_kind"] = institution.kind
@@ -604,3 +610,39 @@ def incident_sheet_update(*, sheet: IncidentSheet, actor=None, **changes) -> Inc
 
 def taxonomy_label(section: str, code: str, language: str) -> str:
     return get_taxonomy().label(section, code, language)
+
+
+# --- The registry of bodies, as the log sees it ----------------------------------------------
+
+
+@transaction.atomic
+def institution_merge(*, source: Institution, target: Institution, actor=None) -> int:
+    """Merge a duplicate body into another: every entry, incident sheet and referral that named
+    `source` names `target` from now on (with the target's kind, as a save would store it), and
+    the months whose figures change are recomputed. `source` is kept, marked as merged, so
+    that nothing it was ever linked to breaks. Returns the number of entries moved."""
+    if source.pk == target.pk:
+        raise ValidationError({"target": [_("A body cannot be merged into itself.")]})
+    if target.merged_into_id is not None or target.retired_at is not None:
+        raise ValidationError({"target": [_("Merge into a body still in use.")]})
+    entries = AssistanceRequest.objects.filter(
+        Q(referred_by=source) | Q(responsible_institution=source)
+    )
+    months_by_association: dict[int, set[str]] = {}
+    for association_id, month in entries.values_list("association_id", "month").distinct():
+        months_by_association.setdefault(association_id, set()).add(month)
+    moved = entries.count()
+    AssistanceRequest.objects.filter(referred_by=source).update(
+        referred_by=target, referrer_kind=target.kind
+    )
+    AssistanceRequest.objects.filter(responsible_institution=source).update(
+        responsible_institution=target, responsible_kind=target.kind
+    )
+    IncidentSheet.objects.filter(responsible_institution=source).update(
+        responsible_institution=target
+    )
+    Referral.objects.filter(institution=source).update(institution=target)
+    institution_mark_merged(institution=source, into=target)
+    for association_id, months in sorted(months_by_association.items()):
+        _notify(association_id, months)
+    return moved

@@ -1,13 +1,16 @@
 """Staff admin for the institution registry and the referrals out."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from privacy import identifiers
 from taxonomy import get_taxonomy
 
 from .models import INSTITUTION_KINDS, Institution, Referral
+from .services import institution_retire, institution_validate
 
 
 def _institution_kind_choices():
@@ -23,16 +26,52 @@ class InstitutionForm(forms.ModelForm):
         model = Institution
         fields = ("name", "kind", "postcode", "code", "added_by")
 
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if identifiers.scan(name):
+            raise forms.ValidationError(_("This name holds a personal identifier."))
+        return name
+
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
     form = InstitutionForm
-    list_display = ("name", "kind", "postcode", "code", "added_by", "created_at")
-    list_filter = ("kind",)
+    list_display = (
+        "name",
+        "kind",
+        "postcode",
+        "code",
+        "added_by",
+        "created_at",
+        "validated_at",
+        "retired_at",
+        "merged_into",
+    )
+    list_filter = ("kind", ("validated_at", admin.EmptyFieldListFilter), "retired_at")
+    readonly_fields = ("validated_at", "retired_at", "merged_into")
+    actions = ["validate_for_everyone", "retire"]
     search_fields = ("name", "postcode", "code")
     autocomplete_fields = ("added_by",)
     list_select_related = ("added_by",)
     ordering = ("name",)
+
+    @admin.action(description=_("Validate for the shared registry"))
+    def validate_for_everyone(self, request, queryset):
+        self._each(request, queryset, institution_validate)
+
+    @admin.action(description=_("Retire (no longer offered; entries keep it)"))
+    def retire(self, request, queryset):
+        self._each(request, queryset, institution_retire)
+
+    def _each(self, request, queryset, service):
+        done = 0
+        for institution in queryset:
+            try:
+                service(institution=institution, actor=request.user)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{institution}: {error.messages[0]}", messages.ERROR)
+        self.message_user(request, _("%(count)d bodies updated.") % {"count": done})
 
 
 class ReferralForm(forms.ModelForm):

@@ -14,11 +14,30 @@ INSTITUTION_KINDS = [
 ]
 
 
+class InstitutionQuerySet(models.QuerySet):
+    def in_use(self):
+        """Bodies that may still be chosen: neither retired nor merged into another."""
+        return self.filter(retired_at__isnull=True, merged_into__isnull=True)
+
+    def visible_to(self, association_id: int | None):
+        """What one association may see and choose: the shared registry (seeded bodies and
+        those validated by an administrator or an analyst) and the bodies it added itself."""
+        shared = models.Q(added_by__isnull=True) | models.Q(validated_at__isnull=False)
+        return self.in_use().filter(shared | models.Q(added_by_id=association_id))
+
+    def awaiting_validation(self):
+        return self.in_use().filter(added_by__isnull=False, validated_at__isnull=True)
+
+
 class Institution(models.Model):
-    """A public body or firm (no personal data), shared by all associations.
+    """A public body or firm (no personal data).
 
     Seeded from the taxonomy's `institutions` section (those carry `code`), the 19 Brussels
-    CPAS and communes; an association may add a body, and it is visible to everyone.
+    CPAS and communes: those are shared by all associations. A body an association adds is
+    visible to that association only, until an administrator or a federation analyst
+    validates it for the shared registry: a name typed by one worker never reaches the others
+    unchecked. A body is retired (kept for the entries that name it) or merged into another
+    (its entries follow), never deleted.
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -34,6 +53,20 @@ class Institution(models.Model):
         verbose_name=_("added by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(
+        _("validated for the shared registry"), null=True, blank=True
+    )
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
+
+    objects = InstitutionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("institution")
@@ -55,6 +88,14 @@ class Institution(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.postcode})" if self.postcode else self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.added_by_id is None or self.validated_at is not None
+
+    def is_visible_to(self, association_id: int | None) -> bool:
+        in_use = self.retired_at is None and self.merged_into_id is None
+        return in_use and (self.is_shared or self.added_by_id == association_id)
 
 
 class Referral(models.Model):

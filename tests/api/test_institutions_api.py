@@ -1,6 +1,7 @@
 """The shared institution registry over the API."""
 
 from referrals.models import Institution
+from referrals.services import institution_validate
 
 URL = "/api/v1/institutions/"
 
@@ -19,7 +20,7 @@ def test_the_registry_filters_by_kind_and_a_bad_kind_is_a_400(world):
     assert response.status_code == 400 and "kind" in response.json()
 
 
-def test_an_institution_added_by_one_association_is_seen_by_every_association(world):
+def test_a_body_one_association_adds_is_seen_by_it_alone_until_validated(world):
     response = world.worker.post(
         URL,
         {"name": "Bureau de poste", "kind": "private_platform", "postcode": "1070"},
@@ -33,6 +34,12 @@ def test_an_institution_added_by_one_association_is_seen_by_every_association(wo
         "kind": "private_platform",
         "postcode": "1070",
     }
+    mine = world.worker.get(URL, {"name": "poste"}).json()["results"]
+    assert [row["id"] for row in mine] == [body["id"]]
+    assert world.other_worker.get(URL, {"name": "poste"}).json()["results"] == []
+
+    institution_validate(institution=Institution.objects.get(pk=body["id"]))
+
     seen = world.other_worker.get(URL, {"name": "poste"}).json()["results"]
     assert [row["id"] for row in seen] == [body["id"]]
 
