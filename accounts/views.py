@@ -4,14 +4,15 @@ import base64
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
-from organisations.models import FederationMembership, Role
-from organisations.selectors import seat_for_user
+from organisations.access import Rule, seat_required
+from organisations.models import FederationMembership
 from organisations.services import association_set_sharing, association_update_settings
 
 from .two_factor import confirmed_device, device_confirm, pending_device
@@ -73,12 +74,12 @@ def _whole_number(text: str):
     return text or None
 
 
-@login_required
+@seat_required(
+    Rule.DIRECTOR,
+    message=gettext_lazy("Only a director of an association may change its settings."),
+)
 def association_settings(request):
-    seat = seat_for_user(request.user)
-    if seat is None or seat.association is None or seat.role != Role.DIRECTOR:
-        raise PermissionDenied(_("Only a director of an association may change its settings."))
-    association = seat.association
+    association = request.association
     memberships = list(
         FederationMembership.objects.filter(association=association).select_related("federation")
     )

@@ -1,47 +1,40 @@
-"""Who may call what. The caller's seat (organisation and role) is looked up once per request
-and every association-scoped view reads through `request_association`."""
+"""Who may call what: DRF permission classes built from the rules of `organisations.access`,
+which the pages use too. The caller's seat is looked up once per request and every
+association-scoped view reads through `request_association`."""
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from organisations.models import Role
-from organisations.selectors import seat_for_user
+from organisations.access import Rule, SeatRule, request_association, request_seat
+
+__all__ = [
+    "IsAnalyst",
+    "IsAssociationMember",
+    "IsDirector",
+    "SeatPermission",
+    "request_association",
+    "request_seat",
+    "seat_permission",
+]
 
 
-def request_seat(request):
-    if not hasattr(request, "_seat"):
-        request._seat = seat_for_user(request.user)
-    return request._seat
+class SeatPermission(BasePermission):
+    """Grants what its `rule` grants, and refuses with the rule's message."""
 
-
-def request_association(request):
-    seat = request_seat(request)
-    return seat.association if seat else None
-
-
-class IsAssociationMember(BasePermission):
-    """A worker or director of an association (an analyst gets 403 on association paths)."""
-
-    message = _("Only a worker or director of an association may do this.")
+    rule: SeatRule
 
     def has_permission(self, request, view):
-        seat = request_seat(request)
-        return bool(
-            seat and seat.association is not None and seat.role in (Role.WORKER, Role.DIRECTOR)
-        )
+        return self.rule.allows(request_seat(request))
 
 
-class IsDirector(BasePermission):
-    message = _("Only a director may do this.")
+def seat_permission(rule: SeatRule) -> type[SeatPermission]:
+    return type(
+        f"Is{rule.name}",
+        (SeatPermission,),
+        {"rule": rule, "message": rule.message, "__module__": __name__},
+    )
 
-    def has_permission(self, request, view):
-        seat = request_seat(request)
-        return bool(seat and seat.association is not None and seat.role == Role.DIRECTOR)
 
-
-class IsAnalyst(BasePermission):
-    message = _("Only a federation analyst may do this.")
-
-    def has_permission(self, request, view):
-        seat = request_seat(request)
-        return bool(seat and seat.federation is not None and seat.role == Role.ANALYST)
+# An analyst gets 403 on association paths, a worker or a director on the federation's.
+IsAssociationMember = seat_permission(Rule.ASSOCIATION_MEMBER)
+IsDirector = seat_permission(Rule.DIRECTOR)
+IsAnalyst = seat_permission(Rule.ANALYST)

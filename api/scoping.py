@@ -15,23 +15,23 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
+
+from organisations.access import request_association
 
 from .filters import StrictOrderingFilter
-from .permissions import IsAssociationMember, request_association
+from .permissions import IsAssociationMember
 
 # Ids in URLs are database ids: a longer number cannot name a row, so it is not a route.
 ID_PATTERN = r"[0-9]{1,18}"
 
 
-class AssociationResourcePermission(BasePermission):
+class AssociationResourcePermission(IsAssociationMember):
     """Workers and directors of an association. Anyone else gets 403 on the lists and 404 on
     the objects, exactly as for an object that does not exist."""
 
-    message = IsAssociationMember.message
-
     def has_permission(self, request, view):
-        if IsAssociationMember().has_permission(request, view):
+        if super().has_permission(request, view):
             return True
         lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
         if lookup in getattr(view, "kwargs", {}):

@@ -1,14 +1,11 @@
 """The director's view of their association's audit trail."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from organisations.models import Role
-from organisations.selectors import seat_for_user
+from organisations.access import Rule, seat_required
 
 from .models import Action, ObjectType
 from .selectors import audit_events_list_for_director
@@ -16,21 +13,13 @@ from .selectors import audit_events_list_for_director
 PAGE_SIZE = 50
 
 
-def director_seat(request):
-    seat = seat_for_user(request.user)
-    if seat is None or seat.association is None or seat.role != Role.DIRECTOR:
-        raise PermissionDenied(_("Only a director of an association may see this."))
-    return seat
-
-
 @require_GET
-@login_required
+@seat_required(Rule.DIRECTOR, message=_("Only a director of an association may see this."))
 def trail(request):
-    seat = director_seat(request)
     action = request.GET.get("action", "")
     object_type = request.GET.get("object", "")
     events = audit_events_list_for_director(
-        association=seat.association,
+        association=request.association,
         action=action if action in Action.values else "",
         object_type=object_type if object_type in ObjectType.values else "",
     )
@@ -39,7 +28,7 @@ def trail(request):
         request,
         "audit/trail.html",
         {
-            "association": seat.association,
+            "association": request.association,
             "page": page,
             "actions": Action.choices,
             "objects": ObjectType.choices,

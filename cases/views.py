@@ -9,9 +9,7 @@ scanning notes as they are typed) without changing what the server accepts.
 import datetime as dt
 import time
 from collections import Counter
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -23,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
-from organisations.models import Role
-from organisations.selectors import seat_for_user
+from organisations.access import Rule, seat_required
 from privacy import identifiers
 from referrals.models import Institution
 from taxonomy import get_taxonomy
@@ -43,10 +40,9 @@ from .services import (
     person_erase,
 )
 
-MEMBER_ROLES = (Role.WORKER, Role.DIRECTOR)
 # Who may erase a person: the same seats as DELETE /api/v1/persons/{id}/ (workers and
 # directors of the person's association).
-ERASE_ROLES = MEMBER_ROLES
+ERASE_RULE = Rule.ASSOCIATION_MEMBER
 PERSONS_PER_PAGE = 50
 UNDO_SECONDS = 10
 USUAL_WINDOW = 30  # the worker's last entries that decide the preselected values
@@ -70,34 +66,14 @@ IDENTIFIER_LABELS = {
 # --- access --------------------------------------------------------------------------------
 
 
-def member_required(view):
-    """A worker or director of an association; `request.association` is theirs."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        seat = seat_for_user(request.user)
-        if seat is None or seat.association is None or seat.role not in MEMBER_ROLES:
-            raise PermissionDenied(_("Only a worker or director of an association may do this."))
-        request.association = seat.association
-        request.seat_role = seat.role
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def member_json(view):
-    """Like member_required, but answers JSON 403 instead of redirecting to the login page."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        seat = seat_for_user(request.user)
-        if seat is None or seat.association is None or seat.role not in MEMBER_ROLES:
-            return JsonResponse({"detail": _("Log in as a member of an association.")}, status=403)
-        request.association = seat.association
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# A worker or director of an association; `request.association` is theirs.
+member_required = seat_required(Rule.ASSOCIATION_MEMBER)
+# The same seats, answered in JSON (a 403, never the login page) for the page's scripts.
+member_json = seat_required(
+    Rule.ASSOCIATION_MEMBER,
+    message=gettext_lazy("Log in as a member of an association."),
+    json=True,
+)
 
 
 def _entry_or_404(request, pk) -> AssistanceRequest:
@@ -570,7 +546,7 @@ def person_detail(request, pk):
     context = {
         "record": record,
         "person": record["person"],
-        "may_erase": request.seat_role in ERASE_ROLES,
+        "may_erase": ERASE_RULE.allows(request.seat),
         "pdf_unavailable_message": (
             "" if exports.pdf_available() else exports.pdf_unavailable_message()
         ),
@@ -619,7 +595,7 @@ def person_erase_view(request, pk):
     """Right to erasure, in two steps that are both POST: the first shows what will happen,
     the second (with `confirm`) erases through `person_erase`, exactly as the API does."""
     person = _person_or_404(request, pk)
-    if request.seat_role not in ERASE_ROLES:
+    if not ERASE_RULE.allows(request.seat):
         raise PermissionDenied(_("You may not erase a person."))
     if request.POST.get("confirm") != "yes":
         context = {"person": person, "entry_count": person.assistance_requests.count()}

@@ -5,14 +5,12 @@ Thin: figures come from `selectors.federation_aggregates`, releases from `servic
 """
 
 import csv
-import functools
 import io
 import json
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -20,10 +18,10 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from organisations.models import Role
-from organisations.selectors import seat_for_user
+from organisations.access import Rule, seat_check, seat_required
 from referrals.models import Institution
 from workload.exports import group_label
 from workload.metrics import PUBLISHED_METRICS
@@ -59,19 +57,10 @@ def _dimension_labels() -> dict:
     }
 
 
-def analyst_only(view):
-    """Analysts of a federation; anyone else who is logged in gets 403."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seat = seat_for_user(request.user)
-        if not seat or seat.federation is None or seat.role != Role.ANALYST:
-            raise PermissionDenied(_("Only a federation analyst may see this."))
-        request.federation = seat.federation
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Analysts of a federation; anyone else who is logged in gets 403.
+analyst_only = seat_required(
+    Rule.ANALYST, message=gettext_lazy("Only a federation analyst may see this.")
+)
 
 
 def _default_period() -> Period:
@@ -195,17 +184,16 @@ def release_publish(request):
 # --- A director's choice to share ------------------------------------------------------------
 
 
-@login_required
+@seat_required(
+    Rule.ASSOCIATION_MEMBER,
+    message=gettext_lazy("Only a worker or director of an association may see this."),
+)
 def sharing(request):
-    seat = seat_for_user(request.user)
-    if not seat or seat.association is None or seat.role not in (Role.WORKER, Role.DIRECTOR):
-        raise PermissionDenied(_("Only a worker or director of an association may see this."))
-    memberships = selectors.sharing_list_for_association(seat.association)
+    memberships = selectors.sharing_list_for_association(request.association)
     if request.method == "POST":
-        if seat.role != Role.DIRECTOR:
-            raise PermissionDenied(_("Only a director may do this."))
+        seat_check(request, Rule.DIRECTOR)
         membership = selectors.sharing_get_for_association(
-            seat.association, request.POST.get("federation", "")
+            request.association, request.POST.get("federation", "")
         )
         if membership is None:
             raise Http404
@@ -214,16 +202,18 @@ def sharing(request):
             if request.POST.get("shares") == "yes"
             else services.association_stop_sharing
         )
-        change(association=seat.association, federation=membership.federation, actor=request.user)
+        change(
+            association=request.association, federation=membership.federation, actor=request.user
+        )
         return redirect(reverse("evidence:sharing"))
     return render(
         request,
         "evidence/sharing.html",
         {
             "base_template": _base_template(),
-            "association": seat.association,
+            "association": request.association,
             "memberships": memberships,
-            "is_director": seat.role == Role.DIRECTOR,
+            "is_director": Rule.DIRECTOR.allows(request.seat),
         },
     )
 

@@ -7,11 +7,9 @@ acts for the caller's own association (from their seat), so another association'
 """
 
 import datetime as dt
-import functools
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +18,12 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.imports import REQUIRED_COLUMNS, import_file_store
 from cases.models import AssistanceRequest
-from organisations.models import Role
-from organisations.selectors import seat_for_user
+from organisations.access import Rule, seat_required
 
 from . import charts, exports, selectors, services
 from .enqueue import publish_on_commit
@@ -47,26 +45,17 @@ def _base_template() -> str:
     return "base.html"
 
 
-def association_member(view):
-    """Workers and directors of an association; an analyst (or anyone else) gets 403."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seat = seat_for_user(request.user)
-        if not seat or seat.association is None or seat.role not in (Role.WORKER, Role.DIRECTOR):
-            raise PermissionDenied(_("Only a worker or director of an association may see this."))
-        request.seat = seat
-        request.association = seat.association
-        request.is_director = seat.role == Role.DIRECTOR
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Workers and directors of an association; an analyst (or anyone else) gets 403.
+association_member = seat_required(
+    Rule.ASSOCIATION_MEMBER,
+    message=gettext_lazy("Only a worker or director of an association may see this."),
+)
+# Within those, the director's actions; a worker is told so.
+director_only = seat_required(Rule.DIRECTOR)
 
 
-def director_only(request):
-    if not request.is_director:
-        raise PermissionDenied(_("Only a director may do this."))
+def _is_director(request) -> bool:
+    return Rule.DIRECTOR.allows(request.seat)
 
 
 def default_period() -> selectors.Period:
@@ -93,7 +82,7 @@ def _context(request, **extra) -> dict:
     return {
         "base_template": _base_template(),
         "association": request.association,
-        "is_director": request.is_director,
+        "is_director": _is_director(request),
         "pdf_available": exports.pdf_available(),
         "pdf_unavailable_message": exports.pdf_unavailable_message(),
         "languages": [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")],
@@ -219,7 +208,7 @@ def dashboard(request):
             unit=" h",
         ),
         sections=sections,
-        my_entries=None if request.is_director else _my_entries(request, period),
+        my_entries=None if _is_director(request) else _my_entries(request, period),
     )
     return render(request, "workload/dashboard.html", context)
 
@@ -353,9 +342,9 @@ def statement_detail(request, key):
 
 @require_POST
 @association_member
+@director_only
 def export_create(request):
     """Queue a long export (directors): the job page then follows it to its download."""
-    director_only(request)
     params = {
         name: request.POST.get(name)
         for name in ("export", "format", "from", "to", "group_by", "statement", "language")
@@ -379,10 +368,10 @@ def export_create(request):
 
 @require_http_methods(["GET", "POST"])
 @association_member
+@director_only
 def import_create(request):
     """A director brings an existing log (a CSV file): kept until a job with progress has
     checked and written it, all rows or none."""
-    director_only(request)
     errors = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
