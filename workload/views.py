@@ -406,8 +406,11 @@ def _job_for(request, pk) -> Job:
     return job
 
 
+# Exports and imports are the director's: a job, its page and its file are too (a worker once
+# downloaded the director's log export by guessing the job's number).
 @require_GET
 @association_member
+@director_only
 def job_detail(request, pk):
     job = _job_for(request, pk)
     running = job.state in (Job.State.QUEUED, Job.State.RUNNING)
@@ -424,6 +427,7 @@ def job_detail(request, pk):
 
 @require_GET
 @association_member
+@director_only
 def job_download(request, pk):
     found = exports.export_job_file(_job_for(request, pk))
     if found is None:

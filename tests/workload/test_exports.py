@@ -362,9 +362,12 @@ def test_a_member_cannot_download_another_associations_export(reports, tmp_path,
     worker = web_client("mine", "w@mine.be", "worker")
     director = web_client("mine", "dir@mine.be", "director")
 
-    for client in (worker, director):
-        assert client.get(f"/workload/jobs/{theirs.pk}/").status_code == 404
-        assert client.get(f"/workload/jobs/{theirs.pk}/download/").status_code == 404
+    assert director.get(f"/workload/jobs/{theirs.pk}/").status_code == 404
+    assert director.get(f"/workload/jobs/{theirs.pk}/download/").status_code == 404
+    # A worker is refused every job by role, before any lookup: the same answer for any id.
+    for pk in (theirs.pk, 999_999):
+        assert worker.get(f"/workload/jobs/{pk}/").status_code == 403
+        assert worker.get(f"/workload/jobs/{pk}/download/").status_code == 403
     # Their own director gets it.
     assert (
         web_client("other", "dir@other.be", "director")
@@ -425,3 +428,21 @@ def test_the_pdf_of_all_statements_is_built_by_a_job_one_statement_a_page(
     text = pdf_text(b"".join(download.streaming_content))
     assert text.count("Subcontracting statement") == 2  # the CPAS's and the bank's
     assert "Banque Exemple" in text and "1 / 2" in text
+
+
+def test_a_worker_cannot_open_or_download_the_directors_export_job(reports, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    params = {"export": "log", "format": "csv", "from": "2026-09", "to": "2026-10"}
+    job = Job.objects.create(kind="export", association=reports["mine"], params=params)
+    run_export_job_task.run(job.pk)
+    worker = web_client("mine", "worker@mine.be", "worker")
+
+    # The attack: a worker of the same association guesses the job's number.
+    download = worker.get(f"/workload/jobs/{job.pk}/download/")
+    page = worker.get(f"/workload/jobs/{job.pk}/")
+
+    assert download.status_code == 403
+    assert page.status_code == 403
+    assert "duration_minutes" not in download.content.decode()
+    director = web_client("mine", "dir@mine.be", "director")
+    assert director.get(f"/workload/jobs/{job.pk}/download/").status_code == 200
