@@ -102,3 +102,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are never deleted")
+
+    @property
+    def names_who_logged(self) -> bool:
+        """An event of the log itself (an entry or a sheet created, changed or deleted): who
+        did it and from which computer would rebuild each worker's workload, which a director
+        is not to see. The trail keeps both; the director's page shows the event alone."""
+        return self.object_type in (ObjectType.ENTRY, ObjectType.INCIDENT)

@@ -55,4 +55,23 @@ def test_the_trail_can_be_filtered_by_action(client, association, worker, direct
     page = client.get("/audit/?action=create&object=assistance_request").content.decode()
 
     assert "FILTRE-1" not in page
-    assert worker.email in page
+    assert page.count("<tr><td>") == 1  # the entry's creation, without who logged it
+
+
+def test_a_director_sees_the_entries_logged_but_not_who_logged_each(
+    client, association, worker, director
+):
+    # The attack: reading /audit/ to rebuild each worker's workload from entry events.
+    token = context.current.set(context.RequestContext(ip="198.51.100.7"))
+    try:
+        for _ in range(3):
+            log_entry(association, actor=worker)
+    finally:
+        context.current.reset(token)
+    client.force_login(director)
+
+    page = client.get("/audit/?object=assistance_request").content.decode()
+
+    assert page.count("<tr><td>") == 3
+    assert worker.email not in page
+    assert "198.51.100.7" not in page
