@@ -75,6 +75,27 @@ class _Institutions:
         return None
 
 
+def _records(reader: csv.DictReader):
+    """(line, record) of each row; a row the csv module cannot read (a cell over its size
+    limit, a quote never closed) is a refusal naming its line, not a failed job."""
+    line = 1
+    try:
+        for line, record in enumerate(reader, start=2):
+            yield line, record
+    except csv.Error:
+        raise ValidationError(
+            {
+                f"{line + 1}.file": [
+                    _(
+                        "This line cannot be read: a cell is longer than %(limit)d characters "
+                        "or a quote is not closed."
+                    )
+                    % {"limit": csv.field_size_limit()}
+                ]
+            }
+        ) from None
+
+
 def log_file_parse(content: bytes) -> list[dict]:
     """The rows of a CSV log as the fields of entries; raise a ValidationError whose keys are
     `<line>.<column>` for every cell that cannot be read."""
@@ -91,7 +112,7 @@ def log_file_parse(content: bytes) -> list[dict]:
         )
     institutions = _Institutions()
     rows, errors = [], {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _records(reader):
         raw = {(key or "").strip(): value for key, value in raw.items()}
         row = {column: _cell(raw, column) for column in REQUIRED_COLUMNS}
         try:
@@ -199,17 +220,16 @@ def import_job_work(job, on_progress: Callable[[int], None]) -> dict:
             count = log_rows_import(
                 association=job.association, rows=rows, actor=job.created_by, on_batch=on_batch
             )
-        except ValidationError:
+        finally:
+            # The file holds the association's log: gone once read, whether the import was
+            # written, refused or failed (docs/security.md). A failed job asks for a new upload.
             path.unlink(missing_ok=True)
-            raise
-    # Kept until here on any other failure (the database), so that the retry can read it.
-    path.unlink(missing_ok=True)
     return {"imported": count}
 
 
 def imports_expire(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Delete uploaded logs no job is going to read any more: a job that failed on the
-    database keeps its file for the retries, and after the last one nothing else would."""
+    """Delete uploaded logs no job is going to read any more: a job reads and deletes its
+    file at once, so what is left a day later belongs to a job that never started."""
     cutoff = timezone.now().timestamp() - older_than.total_seconds()
     removed = 0
     for path in imports_dir().glob("*/*.csv"):

@@ -102,3 +102,36 @@ def test_an_upload_no_job_will_read_is_deleted_the_next_night(director, reports,
 
     assert imports_expire() == 1
     assert not old.exists() and (tmp_path / "imports" / fresh).exists()
+
+
+def test_an_oversized_cell_is_refused_by_its_line_and_the_file_is_deleted(
+    director, reports, tmp_path, django_capture_on_commit_callbacks
+):
+    before = AssistanceRequest.objects.count()
+    huge = GOOD + ";" + "x" * 200_000  # one cell past the csv module's size limit
+
+    import_file(director, csv_file(GOOD, huge), django_capture_on_commit_callbacks)
+
+    job = Job.objects.get(kind="import")
+    assert job.state == "failed"
+    assert AssistanceRequest.objects.count() == before
+    page = director.get(f"/workload/jobs/{job.pk}/").content.decode()
+    assert "ligne 3" in page
+    assert "administrat" not in page  # not the "warn your administrator" of a crash
+    assert not list(tmp_path.glob("imports/*/*"))
+
+
+def test_an_import_that_fails_on_the_database_deletes_the_file_at_once(
+    director, reports, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    def database_down(**kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr("cases.imports.log_rows_import", database_down)
+
+    import_file(director, csv_file(GOOD), django_capture_on_commit_callbacks)
+
+    assert Job.objects.get(kind="import").state == "failed"
+    assert not list(tmp_path.glob("imports/*/*"))
