@@ -4,9 +4,7 @@ published releases, which anyone may read without an account.
 Thin: figures come from `selectors.federation_aggregates`, releases from `services`.
 """
 
-import csv
 import functools
-import io
 import json
 from decimal import Decimal
 from types import SimpleNamespace
@@ -25,9 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from organisations.models import Role
 from organisations.selectors import seat_for_user
 from referrals.models import Institution
-from workload.exports import group_label
+from rendering.files import CONTENT_TYPES
+from rendering.tables import Sheet, csv_bytes
 from workload.metrics import PUBLISHED_METRICS
 from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS
+from workload.presentation import group_label
 from workload.selectors import Period, dimension_parse, period_parse
 
 from . import charts, selectors, services
@@ -299,23 +299,21 @@ def release_json(request, federation_slug, version):
 def release_csv(request, federation_slug, version):
     release = selectors.release_get_public(federation_slug=federation_slug, version=version)
     content = json.loads(release.content)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     header = ["table", "month", "group", "suppressed", *PUBLISHED_METRICS]
-    writer.writerow(header)
-    for name, rows in _ordered_tables(content):
-        for row in rows:
-            writer.writerow(
-                [
-                    name,
-                    row["month"],
-                    "" if row["group"] is None else row["group"],
-                    "true" if row["suppressed"] else "false",
-                    *["" if row[m] is None else row[m] for m in PUBLISHED_METRICS],
-                ]
-            )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_file_stem(release)}.csv"'
+    rows = [
+        [
+            name,
+            row["month"],
+            row["group"],
+            "true" if row["suppressed"] else "false",
+            *[row[m] for m in PUBLISHED_METRICS],
+        ]
+        for name, table in _ordered_tables(content)
+        for row in table
+    ]
+    stem = _file_stem(release)
+    response = HttpResponse(csv_bytes(Sheet(stem, header, rows)), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     return response
 
 
