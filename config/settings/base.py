@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "cases.middleware.PersonReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its refusal page.
@@ -287,7 +288,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workload.expire_imports",
         "schedule": crontab(minute=50, hour=2),
     },
-    # Retention (docs/security.md): persons without entries for too long are erased nightly.
+    # Retention (docs/security.md): persons without entries for too long are erased nightly
+    # (cases.tasks; the task keeps the name it had in the audit app).
     "erase-expired-persons": {
         "task": "audit.erase_expired_persons",
         "schedule": crontab(minute=15, hour=2),

@@ -1,4 +1,6 @@
-"""The director's view of their association's audit trail."""
+"""The director's view of their association's audit trail (the trail itself is the audit
+app's: it stores ids and labels and knows no role, so the page that decides who reads it
+lives here)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,11 +9,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from organisations.models import Role
-from organisations.selectors import seat_for_user
+from audit.models import Action, ObjectType
+from audit.selectors import audit_events_list_for_director
 
-from .models import Action, ObjectType
-from .selectors import audit_events_list_for_director
+from .models import Role
+from .selectors import seat_for_user
 
 PAGE_SIZE = 50
 
