@@ -13,8 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,15 +31,6 @@ from workload.selectors import Period, dimension_parse, period_parse
 from . import charts, selectors, services
 
 DEFAULT_MONTHS = 12
-
-
-def _base_template() -> str:
-    # The project's base template when there is one, else the app's own minimal page.
-    try:
-        get_template("base.html")
-    except TemplateDoesNotExist:
-        return "evidence/_base.html"
-    return "base.html"
 
 
 def _dimension_labels() -> dict:
@@ -144,7 +133,6 @@ def dashboard(request):
     except ValidationError as exc:
         errors.update(exc.message_dict)
     context = {
-        "base_template": _base_template(),
         "federation": federation,
         "period": period,
         "group_by": group_by,
@@ -185,7 +173,7 @@ def release_publish(request):
         return render(
             request,
             "evidence/problem.html",
-            {"base_template": _base_template(), "errors": exc.message_dict},
+            {"errors": exc.message_dict},
             status=400,
         )
     release = services.release_publish(request.federation, period, actor=request.user)
@@ -220,7 +208,6 @@ def sharing(request):
         request,
         "evidence/sharing.html",
         {
-            "base_template": _base_template(),
             "association": seat.association,
             "memberships": memberships,
             "is_director": seat.role == Role.DIRECTOR,
@@ -238,7 +225,7 @@ def release_index(request, federation_slug):
     return render(
         request,
         "evidence/release_index.html",
-        {"base_template": _base_template(), "federation": federation, "releases": releases},
+        {"federation": federation, "releases": releases},
     )
 
 
@@ -273,7 +260,6 @@ def release_page(request, federation_slug, version):
         request,
         "evidence/release.html",
         {
-            "base_template": _base_template(),
             "release": release,
             "federation": release.federation,
             "methodology": content["methodology"].get(language, content["methodology"]["en"]),

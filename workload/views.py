@@ -15,8 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,15 +42,6 @@ DEFAULT_MONTHS = 12
 TOP_INSTITUTIONS = 10
 # How often the job page reloads itself while the export runs (no script needed).
 JOB_REFRESH_SECONDS = 2
-
-
-def _base_template() -> str:
-    # The project's base template when there is one, else the app's own minimal page.
-    try:
-        get_template("base.html")
-    except TemplateDoesNotExist:
-        return "workload/_base.html"
-    return "base.html"
 
 
 def association_member(view):
@@ -99,7 +88,6 @@ def _period_from(request) -> tuple[selectors.Period | None, dict]:
 
 def _context(request, **extra) -> dict:
     return {
-        "base_template": _base_template(),
         "association": request.association,
         "is_director": request.is_director,
         "pdf_available": exports.pdf_available(),
