@@ -9,6 +9,10 @@ PORT ?= 8000
 
 .PHONY: run test install migrate seed lint format check worker beat clean messages
 
+# DEBUG is off unless DJANGO_DEBUG says otherwise (a production that forgets it is safe); the
+# targets of a developer's machine turn it on, unless the environment already chose.
+migrate seed run worker beat messages lint: export DJANGO_DEBUG ?= true
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
@@ -35,6 +39,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

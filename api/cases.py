@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases import selectors, services
+from cases.exports import person_document
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
 from privacy import identifiers
 from referrals.models import Institution
@@ -214,29 +215,13 @@ class IncidentSheetSerializer(ScannedTextMixin, ServiceSerializer):
 
 
 class PersonExportSerializer(PersonSerializer):
-    """Everything held about one person: the person, their entries, the sheets linking them."""
+    """Everything held about one person: the person, their entries, the sheets linking them.
+
+    Describes, for the schema, the document that `cases.exports.person_document` builds."""
 
     created_at = serializers.DateTimeField(read_only=True)
     assistance_requests = AssistanceRequestSerializer(many=True, read_only=True)
     incidents = IncidentSheetSerializer(many=True, read_only=True)
-
-
-def person_export_document(*, association, person_id) -> dict | None:
-    """The right-of-access export of one person, exactly as the API answers it, or None when
-    the association holds no such person. The web pages download this same document, so the
-    person gets the same data whichever way it was asked for."""
-    held = selectors.person_export_for_association(association=association, person_id=person_id)
-    if held is None:
-        return None
-    person = held["person"]
-    fields = ("id", "code", "birth_year", "postcode", "language", "created_at")
-    return PersonExportSerializer(
-        {
-            **{name: getattr(person, name) for name in fields},
-            "assistance_requests": held["entries"],
-            "incidents": held["incidents"],
-        }
-    ).data
 
 
 class PersonViewSet(
@@ -264,7 +249,7 @@ class PersonViewSet(
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def export(self, request, pk=None):
         """Everything the association holds about this person (right of access)."""
-        document = person_export_document(association=self.get_association(), person_id=pk)
+        document = person_document(association=self.get_association(), person_id=pk)
         if document is None:
             raise Http404
         return Response(document)

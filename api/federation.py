@@ -2,8 +2,6 @@
 (analysts), and an association's choice to share its figures with its federations
 (directors). Thin: evidence's selectors and services do the work."""
 
-import csv
-import io
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
@@ -19,6 +17,8 @@ from rest_framework.views import APIView
 
 from evidence import selectors, services
 from evidence.models import Release
+from rendering.files import CONTENT_TYPES
+from rendering.tables import Sheet, csv_bytes
 from workload.metrics import PUBLISHED_METRICS
 from workload.selectors import period_and_dimension_parse, period_parse
 
@@ -26,11 +26,9 @@ from .permissions import IsAnalyst, IsAssociationMember, IsDirector, request_sea
 
 
 def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        csv_bytes(Sheet(filename, header, rows)), content_type=CONTENT_TYPES["csv"]
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -13,9 +13,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rendering.files import ExportFile
 from workload import exports, selectors, services
 from workload.enqueue import publish_on_commit
 from workload.models import Job
+from workload.statements import statements_export
 from workload.tasks import run_recompute_job_task
 
 from .permissions import IsAssociationMember, IsDirector, request_association
@@ -42,17 +44,9 @@ def _parse(request, with_dimension=False):
     return period, group_by, fmt
 
 
-def _file_response(file: exports.ExportFile) -> HttpResponse:
+def _file_response(file: ExportFile) -> HttpResponse:
     response = HttpResponse(file.content, content_type=file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    return response
-
-
-def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    """A CSV download of plain rows (other API modules use it too), formula-safe."""
-    content = exports.csv_bytes(exports.Sheet(filename, header, rows))
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -113,7 +107,7 @@ class WorkloadStatementsApi(APIView):
             if fmt == "pdf" and not exports.pdf_available():
                 return _pdf_unavailable()
             return _file_response(
-                exports.statements_export(association=association, period=period, fmt=fmt)
+                statements_export(association=association, period=period, fmt=fmt)
             )
         statements = selectors.statements_for_association(association=association, period=period)
         return Response(

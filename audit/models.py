@@ -7,15 +7,14 @@ exception is erasure: everything that could identify a helped person is kept onl
 change through.
 
 Foreign keys carry no database constraint and do nothing on delete, so that deleting an
-association, a user or a person never touches the trail.
+association, a user or a person never touches the trail. The app imports no domain model:
+the association is named by its label, a person by their id only.
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from organisations.models import Association
 
 
 class AppendOnlyError(Exception):
@@ -65,7 +64,7 @@ class AuditEvent(models.Model):
     # Kept as written: the trail still says who acted after the account is gone.
     actor_email = models.CharField(_("who (email)"), max_length=254, blank=True, default="")
     association = models.ForeignKey(
-        Association,
+        "organisations.Association",
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,

@@ -235,24 +235,3 @@ def association_settings_changed(*, association, fields, actor=None) -> AuditEve
         actor=actor,
         detail={"fields": sorted(fields)},
     )
-
-
-# --- Reads seen by the middleware -----------------------------------------------------------
-
-
-def record_route_read(event, *, user, person_pk=None, route="") -> AuditEvent | None:
-    """A successful GET of a person's record (or of a list of persons) by `user`."""
-    from cases.models import Person
-
-    if event is persons_listed:
-        membership = (
-            user.memberships.select_related("organisation")
-            .filter(organisation__kind="association")
-            .first()
-        )
-        association_id = membership.organisation_id if membership else None
-        return persons_listed(association_id=association_id, actor=user, route=route)
-    person = Person.objects.filter(pk=person_pk).first()
-    if person is None:
-        return None
-    return event(person=person, actor=user)

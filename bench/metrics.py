@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_DEBUG", "true")  # measured in development mode, as before
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aide_bench")
 os.environ.pop("CELERY_BROKER_URL", None)  # tasks in-process: we time the work itself
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_DEBUG", "true")  # measured in development mode, as before
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/aide_statement_bench.sqlite3")
 os.environ.pop("CELERY_BROKER_URL", None)  # tasks in-process: we time the work itself
 
@@ -73,6 +74,8 @@ def main() -> None:
 
     from cases.models import AssistanceRequest
     from workload import exports, selectors
+    from workload.log_export import log_export
+    from workload.statements import statement_key, statements_export
 
     seed(args.entries, args.rebuild)
     if not exports.pdf_available():
@@ -108,22 +111,20 @@ def main() -> None:
     )
     yearly = timed(
         f"(b) PDF of all {len(statements)} statements",
-        lambda: exports.statements_export(
-            association=association, period=period, fmt="pdf", language="fr"
-        ),
+        lambda: statements_export(association=association, period=period, fmt="pdf", language="fr"),
         1,  # minutes of work: once is enough
     )
-    key = exports.statement_key(statements[0])
+    key = statement_key(statements[0])
     single = timed(
         "(c) PDF of the largest statement",
-        lambda: exports.statements_export(
+        lambda: statements_export(
             association=association, period=period, fmt="pdf", key=key, language="fr"
         ),
         args.repeats,
     )
     timed(
         "(d) raw log as XLSX",
-        lambda: exports.log_export(association=association, period=period, fmt="xlsx"),
+        lambda: log_export(association=association, period=period, fmt="xlsx"),
         1,
     )
     sizes = (len(yearly.content) // 1024, len(single.content) // 1024)

@@ -1,9 +1,9 @@
-"""A person's record as they may ask for it (right of access): the API's export document,
-downloaded as JSON, or laid out for people to read on the page and in a PDF.
+"""A person's record as they may ask for it (right of access): the export document, answered
+by the API and downloaded as JSON, or laid out for people to read on the page and in a PDF.
 
-The document itself comes from `api.cases.person_export_document`, the function the API
-answers with, so every format holds the same data. Here it is only labelled: taxonomy codes
-become labels in the reader's language and institution ids become names.
+`person_document` builds the document once, as plain JSON data, so every format holds the
+same data. `person_record` only labels it: taxonomy codes become labels in the reader's
+language and institution ids become names.
 """
 
 import datetime as dt
@@ -13,18 +13,79 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from api.cases import person_export_document
 from referrals.models import Institution
+from rendering import pdf
 from taxonomy import get_taxonomy
 
+from . import selectors
 from .forms import PERSON_LANGUAGES
 
 PDF_TEMPLATE = "cases/pdf/person_record.html"
 
 
+def _json_datetime(value: dt.datetime) -> str:
+    # As the API writes every other time (ISO 8601 in the current time zone, UTC as "Z"), so
+    # the export reads like the rest of the API.
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _entry_data(entry) -> dict:
+    return {
+        "id": entry.pk,
+        "occurred_on": entry.occurred_on.isoformat(),
+        "duration_minutes": entry.duration_minutes,
+        "channel": entry.channel,
+        "procedure_domain": entry.procedure_domain,
+        "referrer_kind": entry.referrer_kind,
+        "referred_by": entry.referred_by_id,
+        "responsible_kind": entry.responsible_kind,
+        "responsible_institution": entry.responsible_institution_id,
+        "barriers": entry.barrier_codes,
+        "mode": entry.mode,
+        "outcome": entry.outcome,
+        "consent": entry.consent,
+        "sensitive_flags": entry.sensitive_flag_codes,
+        "person": entry.person_id,
+        "notes": entry.notes,
+    }
+
+
+def _incident_data(sheet) -> dict:
+    return {
+        "id": sheet.pk,
+        "occurred_on": sheet.occurred_on.isoformat(),
+        "title": sheet.title,
+        "narrative": sheet.narrative,
+        # An optional code that was not given is null, not an empty string.
+        "procedure_domain": sheet.procedure_domain or None,
+        "responsible_kind": sheet.responsible_kind or None,
+        "responsible_institution": sheet.responsible_institution_id,
+        "barriers": list(sheet.barriers),
+        "entries": [entry.pk for entry in sheet.entries.all()],
+        "shared": sheet.shared,
+    }
+
+
 def person_document(*, association, person_id) -> dict | None:
-    """The export document of one of the association's persons, or None (not held)."""
-    return person_export_document(association=association, person_id=person_id)
+    """Everything the association holds about one person, as JSON data (right of access), or
+    None when it holds no such person: the person, their entries and the incident sheets that
+    link them. The API answers with this document and the pages download it, so the person
+    gets the same data whichever way it was asked for."""
+    held = selectors.person_export_for_association(association=association, person_id=person_id)
+    if held is None:
+        return None
+    person = held["person"]
+    return {
+        "id": person.pk,
+        "code": person.code,
+        "birth_year": person.birth_year,
+        "postcode": person.postcode,
+        "language": person.language,
+        "created_at": _json_datetime(person.created_at),
+        "assistance_requests": [_entry_data(entry) for entry in held["entries"]],
+        "incidents": [_incident_data(sheet) for sheet in held["incidents"]],
+    }
 
 
 def person_language_label(code: str) -> str:
@@ -123,9 +184,7 @@ def person_json_bytes(document: dict) -> bytes:
 
 
 def pdf_available() -> bool:
-    from workload.exports import pdf_available as weasyprint_available
-
-    return weasyprint_available()
+    return pdf.pdf_available()
 
 
 def pdf_unavailable_message() -> str:
@@ -138,10 +197,7 @@ def pdf_unavailable_message() -> str:
 
 def person_pdf_bytes(document: dict, *, association, language: str) -> bytes:
     """The record in the reader's language (fr, nl or en), titled, with the association's name
-    and the day it was made. Raises workload.exports.PdfUnavailable without WeasyPrint."""
-    # The one PDF machinery of the project, and its check for WeasyPrint's system packages.
-    from workload.exports import pdf_bytes
-
+    and the day it was made. Raises rendering.pdf.PdfUnavailable without WeasyPrint."""
     with translation.override(language):
         context = {
             "record": person_record(document, language),
@@ -149,7 +205,7 @@ def person_pdf_bytes(document: dict, *, association, language: str) -> bytes:
             "language": language,
             "generated_on": timezone.localdate(),
         }
-        return pdf_bytes(PDF_TEMPLATE, context)
+        return pdf.pdf_bytes(PDF_TEMPLATE, context)
 
 
 def person_file_name(document: dict, extension: str) -> str:

@@ -14,6 +14,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("evidence.urls")),
     path("workload/", include("workload.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("organisations.trail_urls")),
     path("account/", include("accounts.urls")),
 ]

@@ -4,8 +4,6 @@ published releases, which anyone may read without an account.
 Thin: figures come from `selectors.federation_aggregates`, releases from `services`.
 """
 
-import csv
-import io
 import json
 from decimal import Decimal
 from types import SimpleNamespace
@@ -13,8 +11,6 @@ from types import SimpleNamespace
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,23 +19,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organisations.access import Rule, seat_check, seat_required
 from referrals.models import Institution
-from workload.exports import group_label
+from rendering.files import CONTENT_TYPES
+from rendering.tables import Sheet, csv_bytes
 from workload.metrics import PUBLISHED_METRICS
 from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS
+from workload.presentation import group_label
 from workload.selectors import Period, dimension_parse, period_parse
 
 from . import charts, selectors, services
 
 DEFAULT_MONTHS = 12
-
-
-def _base_template() -> str:
-    # The project's base template when there is one, else the app's own minimal page.
-    try:
-        get_template("base.html")
-    except TemplateDoesNotExist:
-        return "evidence/_base.html"
-    return "base.html"
 
 
 def _dimension_labels() -> dict:
@@ -133,7 +122,6 @@ def dashboard(request):
     except ValidationError as exc:
         errors.update(exc.message_dict)
     context = {
-        "base_template": _base_template(),
         "federation": federation,
         "period": period,
         "group_by": group_by,
@@ -174,7 +162,7 @@ def release_publish(request):
         return render(
             request,
             "evidence/problem.html",
-            {"base_template": _base_template(), "errors": exc.message_dict},
+            {"errors": exc.message_dict},
             status=400,
         )
     release = services.release_publish(request.federation, period, actor=request.user)
@@ -210,7 +198,6 @@ def sharing(request):
         request,
         "evidence/sharing.html",
         {
-            "base_template": _base_template(),
             "association": request.association,
             "memberships": memberships,
             "is_director": Rule.DIRECTOR.allows(request.seat),
@@ -228,7 +215,7 @@ def release_index(request, federation_slug):
     return render(
         request,
         "evidence/release_index.html",
-        {"base_template": _base_template(), "federation": federation, "releases": releases},
+        {"federation": federation, "releases": releases},
     )
 
 
@@ -263,7 +250,6 @@ def release_page(request, federation_slug, version):
         request,
         "evidence/release.html",
         {
-            "base_template": _base_template(),
             "release": release,
             "federation": release.federation,
             "methodology": content["methodology"].get(language, content["methodology"]["en"]),
@@ -289,23 +275,21 @@ def release_json(request, federation_slug, version):
 def release_csv(request, federation_slug, version):
     release = selectors.release_get_public(federation_slug=federation_slug, version=version)
     content = json.loads(release.content)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     header = ["table", "month", "group", "suppressed", *PUBLISHED_METRICS]
-    writer.writerow(header)
-    for name, rows in _ordered_tables(content):
-        for row in rows:
-            writer.writerow(
-                [
-                    name,
-                    row["month"],
-                    "" if row["group"] is None else row["group"],
-                    "true" if row["suppressed"] else "false",
-                    *["" if row[m] is None else row[m] for m in PUBLISHED_METRICS],
-                ]
-            )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_file_stem(release)}.csv"'
+    rows = [
+        [
+            name,
+            row["month"],
+            row["group"],
+            "true" if row["suppressed"] else "false",
+            *[row[m] for m in PUBLISHED_METRICS],
+        ]
+        for name, table in _ordered_tables(content)
+        for row in table
+    ]
+    stem = _file_stem(release)
+    response = HttpResponse(csv_bytes(Sheet(stem, header, rows)), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     return response
 
 

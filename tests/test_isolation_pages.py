@@ -49,6 +49,7 @@ from tests.workload.test_exports import pdf_text
 from workload import exports, selectors
 from workload.models import Job
 from workload.services import job_create, rollups_sweep_dirty
+from workload.statements import statement_key
 from workload.tasks import run_export_job_task
 
 # The route table's fixtures, used here as they are.
@@ -73,7 +74,7 @@ FORMATS = (None, "csv", "xlsx", "pdf", "json")
 def _statement_keys(world, side):
     association = getattr(world, side).association
     return [
-        exports.statement_key(s)
+        statement_key(s)
         for s in selectors.statements_for_association(association=association, period=PERIOD)
     ]
 

@@ -6,14 +6,15 @@ The monthly table reads the rollups; the subcontracting statement aggregates the
 """
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Sum
+from django.db.models import BooleanField, Case, Count, F, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from cases.models import AssistanceRequest, RequestBarrier
+from cases.models import AssistanceRequest, RequestBarrier, RequestSensitiveFlag
 from organisations.models import Association
 from referrals.models import Institution
 
@@ -233,3 +234,81 @@ STATEMENT_KEY = ("responsible_institution_id", "responsible_kind")
 
 def _euros(minutes: int, cost: Decimal) -> Decimal:
     return round_cents(transferred_value_unrounded(minutes, cost))
+
+
+# --- The association's own log ----------------------------------------------------------------
+
+# Rows of the log read per query when exporting it; progress is reported per batch.
+LOG_BATCH_SIZE = 5000
+LOG_FIELDS = (
+    "pk",
+    "occurred_on",
+    "month",
+    "duration_minutes",
+    "channel",
+    "procedure_domain",
+    "procedure_root",
+    "referrer_kind",
+    "referred_by_id",
+    "responsible_kind",
+    "responsible_institution_id",
+    "mode",
+    "outcome",
+    "consent",
+    "is_transferred",
+    "is_referred_transferred",
+)
+
+
+def _flag(condition) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def _codes_by_entry(model, batch: list[int]) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {}
+    rows = model.objects.filter(assistance_request_id__in=batch)
+    for pk, code in rows.values_list("assistance_request_id", "code"):
+        codes.setdefault(pk, []).append(code)
+    return codes
+
+
+def log_entries_for_association(
+    *,
+    association: Association,
+    period: Period,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> Iterator[dict]:
+    """The association's entries of the period, oldest first, read in bounded batches; each
+    is the dict of LOG_FIELDS plus the names of its two institutions (`referred_by`,
+    `responsible_institution`) and its `barriers` and `sensitive_flags` codes, sorted.
+
+    Never the person, the worker who logged it or the notes: a log export does not need them.
+    `on_batch(done, total)` follows each batch."""
+    c = classes()
+    entries = (
+        AssistanceRequest.objects.for_association(association)
+        .filter(month__gte=period.start, month__lte=period.end)
+        .annotate(
+            is_transferred=_flag(c["transferred"]),
+            is_referred_transferred=_flag(c["referred_transferred"]),
+        )
+        .order_by("occurred_on", "pk")
+    )
+    ids = list(entries.values_list("pk", flat=True))
+    names = dict(Institution.objects.values_list("pk", "name"))
+    for start in range(0, len(ids), LOG_BATCH_SIZE):
+        batch = ids[start : start + LOG_BATCH_SIZE]
+        barriers = _codes_by_entry(RequestBarrier, batch)
+        flags = _codes_by_entry(RequestSensitiveFlag, batch)
+        for entry in entries.filter(pk__in=batch).values(*LOG_FIELDS):
+            yield {
+                **entry,
+                "referred_by": names.get(entry["referred_by_id"], ""),
+                "responsible_institution": names.get(entry["responsible_institution_id"], ""),
+                "barriers": sorted(barriers.get(entry["pk"], [])),
+                "sensitive_flags": sorted(flags.get(entry["pk"], [])),
+            }
+        if on_batch is not None:
+            on_batch(start + len(batch), len(ids))

@@ -13,8 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,25 +22,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.imports import REQUIRED_COLUMNS, import_file_store
 from cases.models import AssistanceRequest
 from organisations.access import Rule, seat_required
+from rendering.files import ExportFile
 
-from . import charts, exports, selectors, services
+from . import charts, exports, presentation, selectors, services
 from .enqueue import publish_on_commit
 from .models import Job
+from .statements import (
+    statement_context,
+    statement_key,
+    statement_pick,
+    statement_title,
+    statements_export,
+)
 from .tasks import run_export_job_task, run_import_job_task
 
 DEFAULT_MONTHS = 12
 TOP_INSTITUTIONS = 10
 # How often the job page reloads itself while the export runs (no script needed).
 JOB_REFRESH_SECONDS = 2
-
-
-def _base_template() -> str:
-    # The project's base template when there is one, else the app's own minimal page.
-    try:
-        get_template("base.html")
-    except TemplateDoesNotExist:
-        return "workload/_base.html"
-    return "base.html"
 
 
 # Workers and directors of an association; an analyst (or anyone else) gets 403.
@@ -80,7 +77,6 @@ def _period_from(request) -> tuple[selectors.Period | None, dict]:
 
 def _context(request, **extra) -> dict:
     return {
-        "base_template": _base_template(),
         "association": request.association,
         "is_director": _is_director(request),
         "pdf_available": exports.pdf_available(),
@@ -90,7 +86,7 @@ def _context(request, **extra) -> dict:
     }
 
 
-def _file_response(file: exports.ExportFile) -> HttpResponse:
+def _file_response(file: ExportFile) -> HttpResponse:
     response = HttpResponse(file.content, content_type=file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response
@@ -101,7 +97,7 @@ def _group_totals(association, period, dimension, language, metric="requests"):
     rows = selectors.monthly_table_for_association(
         association=association, period=period, group_by=dimension
     )
-    institutions = exports.institutions_for(rows, dimension)
+    institutions = presentation.institutions_for(rows, dimension)
     totals = {}
     for row in rows:
         group = totals.setdefault(
@@ -118,9 +114,9 @@ def _group_totals(association, period, dimension, language, metric="requests"):
             group[name] += row[name]
     items = []
     for group in totals.values():
-        group["label"] = exports.group_label(dimension, group["group"], language, institutions)
-        group["hours"] = exports.hours(group["minutes"])
-        group["transferred_hours"] = exports.hours(group["transferred_minutes"])
+        group["label"] = presentation.group_label(dimension, group["group"], language, institutions)
+        group["hours"] = presentation.hours(group["minutes"])
+        group["transferred_hours"] = presentation.hours(group["transferred_minutes"])
         if dimension == "responsible_institution" and group["group"] is not None:
             group["statement_key"] = f"institution-{group['group']}"
         items.append(group)
@@ -140,8 +136,8 @@ def dashboard(request):
     rows = selectors.monthly_table_for_association(association=association, period=period)
     totals = exports.monthly_totals(rows)
     months = [r["month"] for r in rows]
-    transferred = [float(exports.hours(r["transferred_minutes"])) for r in rows]
-    other = [float(exports.hours(r["minutes"] - r["transferred_minutes"])) for r in rows]
+    transferred = [float(presentation.hours(r["transferred_minutes"])) for r in rows]
+    other = [float(presentation.hours(r["minutes"] - r["transferred_minutes"])) for r in rows]
     institutions = [
         g
         for g in _group_totals(
@@ -194,9 +190,9 @@ def dashboard(request):
         rows=[
             {
                 **r,
-                "hours": exports.hours(r["minutes"]),
-                "transferred_hours": exports.hours(r["transferred_minutes"]),
-                "transferred_percent": exports.percent(r["transferred_share"]),
+                "hours": presentation.hours(r["minutes"]),
+                "transferred_hours": presentation.hours(r["transferred_minutes"]),
+                "transferred_percent": presentation.percent(r["transferred_share"]),
             }
             for r in rows
         ],
@@ -272,12 +268,12 @@ def statement_list(request):
     )
     context["statements"] = [
         {
-            "key": exports.statement_key(s),
-            "title": exports.statement_title(s, language),
+            "key": statement_key(s),
+            "title": statement_title(s, language),
             "transferred_requests": s["transferred_requests"],
-            "transferred_hours": exports.hours(s["transferred_minutes"]),
+            "transferred_hours": presentation.hours(s["transferred_minutes"]),
             "transferred_value_eur": s["transferred_value_eur"],
-            "referred_transferred_hours": exports.hours(s["referred_transferred_minutes"]),
+            "referred_transferred_hours": presentation.hours(s["referred_transferred_minutes"]),
         }
         for s in statements
     ]
@@ -290,7 +286,7 @@ def statement_list(request):
         return render(request, "workload/statements.html", context, status=503)
     if fmt:
         return _file_response(
-            exports.statements_export(association=request.association, period=period, fmt=fmt)
+            statements_export(association=request.association, period=period, fmt=fmt)
         )
     return render(request, "workload/statements.html", context)
 
@@ -310,11 +306,11 @@ def statement_detail(request, key):
     if errors:
         return render(request, "workload/statement.html", context, status=400)
     try:
-        statements = exports.statement_pick(
+        statements = statement_pick(
             selectors.statements_for_association(association=request.association, period=period),
             key,
         )
-    except exports.ExportError:
+    except presentation.ExportError:
         # No transferred work for that body in the period (or no such body): an empty statement.
         context["empty"] = True
         return render(request, "workload/statement.html", context, status=404)
@@ -326,7 +322,7 @@ def statement_detail(request, key):
         status = 200
     if fmt:
         return _file_response(
-            exports.statements_export(
+            statements_export(
                 association=request.association,
                 period=period,
                 fmt=fmt,
@@ -335,7 +331,7 @@ def statement_detail(request, key):
             )
         )
     with translation.override(language):
-        context.update(exports.statement_context(request.association, period, statements, language))
+        context.update(statement_context(request.association, period, statements, language))
         context["statement"] = context["statements"][0]
         return render(request, "workload/statement.html", context, status=status)
 
@@ -352,7 +348,7 @@ def export_create(request):
     params["language"] = params["language"] or translation.get_language()
     try:
         params = exports.export_params_check(params)
-    except exports.ExportError as exc:
+    except presentation.ExportError as exc:
         return render(
             request,
             "workload/problem.html",

@@ -1,10 +1,19 @@
-"""Test settings: the same as base, with fast password hashing.
+"""Test settings: the same as base in development mode, with fast password hashing.
+
+The suite runs with DJANGO_DEBUG=true unless the environment says otherwise, as it did when
+base defaulted to it: the embedded secret key, no HTTPS redirect or secure-only cookies for
+the test client, static files from the apps. pytest-django still runs each test with
+settings.DEBUG off. Subprocesses started by tests inherit the same environment.
 
 DATABASE_URL and CELERY_BROKER_URL still come from the environment, so one suite runs on
 SQLite (the fast path) and on PostgreSQL with Redis (CI).
 """
 
-from .base import *  # noqa: F403
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from .base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405

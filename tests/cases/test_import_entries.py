@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from cases.models import AssistanceRequest
 from referrals.models import Institution
 from tests.factories import AssociationFactory, log_entry
-from workload import exports
+from workload.log_export import log_export
 from workload.selectors import monthly_table_for_association, period_parse
 from workload.services import rollups_sweep_dirty
 
@@ -48,7 +48,7 @@ def test_another_instances_log_export_imports_as_it_was(tmp_path):
         consent="oral",
     )
     file = tmp_path / "log.csv"
-    file.write_bytes(exports.log_export(association=source, period=OCTOBER, fmt="csv").content)
+    file.write_bytes(log_export(association=source, period=OCTOBER, fmt="csv").content)
 
     out = run("--org", target.slug, str(file))
 

@@ -233,6 +233,9 @@ def django_env(database_url: str, broker_url: str = "", **extra) -> dict:
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.base",
+        # Development mode, as base gave by default before DEBUG defaulted to off: these tests
+        # break services, not the production hardening (tests/test_security.py checks that).
+        DJANGO_DEBUG="true",
         DATABASE_URL=database_url,
         CELERY_BROKER_URL=broker_url,
         # Connections are never reused across tasks or requests in these tests, so a restart

@@ -12,9 +12,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo import ProgressBar
 from cases.imports import log_file_parse, log_rows_check, log_rows_import
 from organisations.models import Association
+from rendering.progress import ProgressBar
 
 SHOWN_ERRORS = 20
 

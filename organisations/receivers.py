@@ -4,9 +4,9 @@ deletion, whoever makes it."""
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from organisations.models import Membership
+from audit import services
 
-from . import services
+from .models import Membership
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="audit-membership-deleted")

@@ -2,7 +2,7 @@ import argparse
 
 from django.core.management.base import CommandError
 
-from cases.demo import (
+from demo.seed import (
     DEFAULT_ASSOCIATIONS,
     DEFAULT_ENTRIES,
     DEFAULT_SEED,

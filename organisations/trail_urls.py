@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import trail
 
 app_name = "audit"
 
 urlpatterns = [
-    path("", views.trail, name="trail"),
+    path("", trail.trail, name="trail"),
 ]

@@ -6,10 +6,10 @@ import datetime as dt
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from audit.retention import persons_erase_expired
-from audit.tasks import erase_expired_persons_task
 from cases.models import AssistanceRequest, Person
+from cases.retention import persons_erase_expired
 from cases.services import person_create
+from cases.tasks import erase_expired_persons_task
 from tests.factories import AssociationFactory, log_entry
 
 TODAY = dt.date(2026, 11, 1)

@@ -5,6 +5,8 @@ from reliability.services import guard_redeliveries
 from . import retention
 
 
+# The name it had when retention lived in the audit app: messages already queued under it
+# still find the task.
 @shared_task(name="audit.erase_expired_persons", acks_late=True)
 @guard_redeliveries
 def erase_expired_persons_task() -> int:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cases.demo import demo_logins, format_logins
+from demo.seed import demo_logins, format_logins
 
 
 class Command(BaseCommand):

@@ -13,8 +13,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.demo import ADMIN_EMAIL, DEMO_PASSWORD, demo_logins
-from cases.demo.generator import DemoConfigError, check_config, demo_period, load_config
 from cases.models import (
     BARRIER_CODES,
     CHANNEL_CODES,
@@ -30,6 +28,8 @@ from cases.models import (
     RequestBarrier,
     RequestSensitiveFlag,
 )
+from demo.generator import DemoConfigError, check_config, demo_period, load_config
+from demo.seed import ADMIN_EMAIL, DEMO_PASSWORD, demo_logins
 from organisations.models import Association, Federation, Membership, User
 
 pytestmark = pytest.mark.django_db

@@ -1,14 +1,15 @@
-"""The director's view of their association's audit trail."""
+"""The director's view of their association's audit trail (the trail itself is the audit
+app's: it stores ids and labels and knows no role, so the page that decides who reads it
+lives here)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from audit.models import Action, ObjectType
+from audit.selectors import audit_events_list_for_director
 from organisations.access import Rule, seat_required
-
-from .models import Action, ObjectType
-from .selectors import audit_events_list_for_director
 
 PAGE_SIZE = 50
 

@@ -1,7 +1,7 @@
 """Retention: persons with no entry for their association's `retention_years` are erased.
 
-Run nightly by Celery beat (`audit.erase_expired_persons`). Erasure goes through
-`cases.services.person_erase`, like a person's own request: the person row goes, their
+Run nightly by Celery beat (`cases.tasks.erase_expired_persons_task`). Erasure goes through
+`services.person_erase`, like a person's own request: the person row goes, their
 entries stay without the link or notes, the figures do not change, and the audit trail
 forgets their pseudonym.
 """
@@ -12,9 +12,10 @@ import logging
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from cases.models import AssistanceRequest, Person
-from cases.services import person_erase
 from organisations.models import Association
+
+from .models import AssistanceRequest, Person
+from .services import person_erase
 
 logger = logging.getLogger(__name__)
 

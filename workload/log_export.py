@@ -1,0 +1,81 @@
+"""The association's own log as a file (CSV or XLSX), one row per entry: what a director
+keeps elsewhere or imports into another instance (`cases.imports` reads it back).
+
+Deliberately without the person (not even the pseudonymous code: the figures never need it,
+and a file travels), without the worker who logged it (no surveillance of workers) and
+without notes (free text may hold identifiers); `selectors.log_entries_for_association`
+reads nothing else.
+"""
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+from organisations.models import Association
+from rendering.files import ExportFile
+from rendering.tables import Sheet, csv_bytes
+
+from . import selectors
+from .presentation import ExportError, period_name, workbook_bytes
+
+LOG_FORMATS = ("csv", "xlsx")
+# The file's columns and, for each, the key of the selector's entry it shows.
+LOG_COLUMNS = {
+    "entry_id": "pk",
+    "occurred_on": "occurred_on",
+    "month": "month",
+    "duration_minutes": "duration_minutes",
+    "channel": "channel",
+    "procedure_domain": "procedure_domain",
+    "procedure_root": "procedure_root",
+    "referrer_kind": "referrer_kind",
+    "referred_by_id": "referred_by_id",
+    "referred_by": "referred_by",
+    "responsible_kind": "responsible_kind",
+    "responsible_institution_id": "responsible_institution_id",
+    "responsible_institution": "responsible_institution",
+    "barriers": "barriers",
+    "mode": "mode",
+    "outcome": "outcome",
+    "consent": "consent",
+    "sensitive_flags": "sensitive_flags",
+    "transferred": "is_transferred",
+    "referred_transferred": "is_referred_transferred",
+}
+LOG_HEADER = list(LOG_COLUMNS)
+# Codes of a many-valued field share one cell, as `cases.imports` reads them back.
+LIST_COLUMNS = ("barriers", "sensitive_flags")
+
+
+def log_rows(
+    association: Association, period, on_progress: Callable[[int], None] | None = None
+) -> list[list]:
+    """The log of one association, one row per entry in the order of LOG_HEADER."""
+
+    def on_batch(done: int, total: int) -> None:
+        on_progress(round(90 * done / total))
+
+    rows = []
+    for entry in selectors.log_entries_for_association(
+        association=association, period=period, on_batch=on_batch if on_progress else None
+    ):
+        for name in LIST_COLUMNS:
+            entry[name] = ";".join(entry[name])
+        rows.append([entry[key] for key in LOG_COLUMNS.values()])
+    return rows
+
+
+def log_export(
+    *,
+    association: Association,
+    period,
+    fmt: str,
+    on_progress: Callable[[int], None] | None = None,
+) -> ExportFile:
+    if fmt not in LOG_FORMATS:
+        raise ExportError({"format": [_("The log exports as csv or xlsx.")]})
+    sheet = Sheet(_("Log"), LOG_HEADER, log_rows(association, period, on_progress))
+    name = f"{association.slug}-log-{period_name(period)}.{fmt}"
+    if fmt == "csv":
+        return ExportFile(name, csv_bytes(sheet))
+    return ExportFile(name, workbook_bytes([sheet]))

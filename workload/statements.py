@@ -1,0 +1,257 @@
+"""Subcontracting statements: what one responsible body owes the association for the work
+transferred to it, as the page shows it and as PDF, XLSX and CSV files.
+
+The figures come from `selectors.statements_for_association` (read from the log); here they
+get labels, hours, every month of the period and the definitions they are made of.
+"""
+
+import re
+from collections.abc import Callable
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from organisations.models import Association
+from rendering.files import ExportFile
+from rendering.pdf import pdf_bytes_of_parts
+from rendering.tables import Sheet, csv_bytes
+from taxonomy import get_taxonomy
+
+from . import charts, selectors
+from .presentation import (
+    BARRIER_NOTE,
+    METRIC_DEFINITIONS,
+    ExportError,
+    export_language,
+    hours,
+    period_name,
+    workbook_bytes,
+)
+
+
+def statement_key(statement: dict) -> str:
+    """A stable name for one statement in a URL: `institution-<id>` or `kind-<code>`."""
+    if statement["institution"]:
+        return f"institution-{statement['institution']['id']}"
+    return f"kind-{statement['responsible_kind']}"
+
+
+STATEMENT_KEY = re.compile(r"institution-[0-9]{1,12}|kind-[a-z_]{1,30}", re.ASCII)
+
+
+def statement_pick(statements: list[dict], key: str | None) -> list[dict]:
+    """All statements, or the one named by `key`; an unknown key is an error on `statement`."""
+    if not key:
+        return statements
+    picked = [s for s in statements if statement_key(s) == key]
+    if not picked:
+        raise ExportError({"statement": [_("No transferred work for this body in the period.")]})
+    return picked
+
+
+def statement_title(statement: dict, language: str) -> str:
+    kind = get_taxonomy().label("referrer_types", statement["responsible_kind"], language)
+    if statement["institution"]:
+        return f"{statement['institution']['name']} ({kind})"
+    return kind
+
+
+def statement_present(statement: dict, period, language: str) -> dict:
+    """A statement with labels, hours and every month of the period (zeros included)."""
+    taxonomy = get_taxonomy()
+    by_month = {m["code"]: m for m in statement["months"]}
+    months = [
+        by_month.get(month, {"code": month, "requests": 0, "minutes": 0}) for month in period.months
+    ]
+    months = [
+        {
+            **m,
+            "hours": hours(m["minutes"]),
+            "transferred_value_eur": selectors._euros(m["minutes"], statement["hourly_cost_eur"]),
+        }
+        for m in months
+    ]
+
+    def labelled(items, section):
+        return [
+            {
+                **item,
+                "label": taxonomy.label(section, item["code"], language),
+                "hours": hours(item["minutes"]),
+            }
+            for item in items
+        ]
+
+    return {
+        **statement,
+        "key": statement_key(statement),
+        "title": statement_title(statement, language),
+        "kind_label": taxonomy.label("referrer_types", statement["responsible_kind"], language),
+        "transferred_hours": hours(statement["transferred_minutes"]),
+        "referred_transferred_hours": hours(statement["referred_transferred_minutes"]),
+        "by_procedure_domain": labelled(statement["by_procedure_domain"], "procedure_domains"),
+        "by_barrier": labelled(statement["by_barrier"], "digital_barriers"),
+        "months_full": months,
+        "month_chart": charts.stacked_months(
+            [m["code"] for m in months],
+            [(_("transferred"), [float(m["hours"]) for m in months])],
+            title=_("Transferred hours per month"),
+            unit=" h",
+        ),
+    }
+
+
+STATEMENT_HEADER = [
+    "institution_id",
+    "institution",
+    "responsible_kind",
+    "section",
+    "code",
+    "label",
+    "requests",
+    "minutes",
+    "hours",
+    "value_eur",
+]
+
+
+def statement_sheets(statements: list[dict], period, language: str) -> list[Sheet]:
+    """A summary (one row per statement) and the splits in long form (one row per statement,
+    section and code): the same figures as the page and the PDF."""
+    taxonomy = get_taxonomy()
+    summary_header = [
+        "institution_id",
+        "institution",
+        "responsible_kind",
+        "responsible_kind_label",
+        "from",
+        "to",
+        "hourly_cost_eur",
+        "transferred_requests",
+        "transferred_minutes",
+        "transferred_hours",
+        "transferred_value_eur",
+        "referred_transferred_requests",
+        "referred_transferred_minutes",
+        "referred_transferred_hours",
+        "referred_transferred_value_eur",
+        "non_take_up",
+        "once_only_violations",
+    ]
+    summary, splits = [], []
+    for s in statements:
+        institution = s["institution"] or {}
+        ident = [institution.get("id"), institution.get("name", ""), s["responsible_kind"]]
+        summary.append(
+            [
+                *ident,
+                taxonomy.label("referrer_types", s["responsible_kind"], language),
+                period.start,
+                period.end,
+                s["hourly_cost_eur"],
+                s["transferred_requests"],
+                s["transferred_minutes"],
+                hours(s["transferred_minutes"]),
+                s["transferred_value_eur"],
+                s["referred_transferred_requests"],
+                s["referred_transferred_minutes"],
+                hours(s["referred_transferred_minutes"]),
+                s["referred_transferred_value_eur"],
+                s["non_take_up"],
+                s["once_only_violations"],
+            ]
+        )
+        for section, items, labels in (
+            ("procedure_domain", s["by_procedure_domain"], "procedure_domains"),
+            ("barrier", s["by_barrier"], "digital_barriers"),
+            ("month", s["months"], None),
+        ):
+            for item in items:
+                splits.append(
+                    [
+                        *ident,
+                        section,
+                        item["code"],
+                        taxonomy.label(labels, item["code"], language) if labels else item["code"],
+                        item["requests"],
+                        item["minutes"],
+                        hours(item["minutes"]),
+                        item["transferred_value_eur"],
+                    ]
+                )
+    return [
+        Sheet(_("Statements"), summary_header, summary),
+        Sheet(_("Splits"), STATEMENT_HEADER, splits),
+    ]
+
+
+def statements_csv_rows(statements: list[dict], period, language: str) -> Sheet:
+    """One CSV holds the totals and the splits, in long form (section `total` first)."""
+    summary, splits = statement_sheets(statements, period, language)
+    rows = []
+    for line, s in zip(summary.rows, statements, strict=True):
+        ident = line[:3]
+        for code in ("transferred", "referred_transferred"):
+            rows.append(
+                [
+                    *ident,
+                    "total",
+                    code,
+                    str(METRIC_DEFINITIONS[f"{code}_requests"]).split(":")[0],
+                    s[f"{code}_requests"],
+                    s[f"{code}_minutes"],
+                    hours(s[f"{code}_minutes"]),
+                    s[f"{code}_value_eur"],
+                ]
+            )
+        for code in ("non_take_up", "once_only_violations"):
+            rows.append([*ident, "total", code, "", s[code], None, None, None])
+        rows.extend(r for r in splits.rows if r[:3] == ident)
+    return Sheet(_("Statements"), STATEMENT_HEADER, rows)
+
+
+def statements_export(
+    *,
+    association: Association,
+    period,
+    fmt: str,
+    key: str | None = None,
+    language: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ExportFile:
+    language = export_language(language)
+    statements = statement_pick(
+        selectors.statements_for_association(association=association, period=period), key
+    )
+    part = f"-{key}" if key else ""
+    name = f"{association.slug}-statement{'s' if not key else ''}{part}-{period_name(period)}.{fmt}"
+    with translation.override(language):
+        if fmt == "pdf":
+            parts = [
+                statement_context(association, period, [statement], language)
+                for statement in statements
+            ] or [statement_context(association, period, [], language)]
+            return ExportFile(
+                name, pdf_bytes_of_parts("workload/pdf/statements.html", parts, on_progress)
+            )
+        if fmt == "csv":
+            return ExportFile(name, csv_bytes(statements_csv_rows(statements, period, language)))
+        return ExportFile(name, workbook_bytes(statement_sheets(statements, period, language)))
+
+
+def statement_context(association, period, statements, language) -> dict:
+    return {
+        "association": association,
+        "period": period,
+        "statements": [statement_present(s, period, language) for s in statements],
+        "hourly_cost_eur": association.hourly_cost_eur,
+        "definitions": [
+            (_("Transferred work"), METRIC_DEFINITIONS["transferred_requests"]),
+            (_("Referred-transferred work"), METRIC_DEFINITIONS["referred_transferred_requests"]),
+            (_("Euro value"), METRIC_DEFINITIONS["transferred_value_eur"]),
+            (_("Non-take-up"), METRIC_DEFINITIONS["non_take_up"]),
+            (_("Once-only violations"), METRIC_DEFINITIONS["once_only_violations"]),
+            (_("Barriers"), BARRIER_NOTE),
+        ],
+        "language": language,
+    }
