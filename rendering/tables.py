@@ -1,7 +1,8 @@
-"""Tables as CSV (UTF-8, comma separated, CRLF line ends) and XLSX (typed cells)."""
+"""Tables as CSV (UTF-8, CRLF line ends; comma separated, or semicolon separated with a BOM
+for Excel in Belgium) and XLSX (typed cells)."""
 
-import csv
 import io
+import re
 from dataclasses import dataclass
 
 # Text starting with one of these is run as a formula by spreadsheet programs.
@@ -17,23 +18,45 @@ class Sheet:
     share_columns: tuple[str, ...] = ()
 
 
+# Either separator may split a cell: Excel in French- and Dutch-speaking Belgium reads CSV
+# with semicolons, so a comma file's unquoted "x;=cmd" becomes a formula in its second cell.
+_SEPARATORS = re.compile(r"([,;])")
+_NEEDS_QUOTES = (",", ";", '"', "\n", "\r")
+
+
+def _guard(piece: str) -> str:
+    stripped = piece.lstrip(" ")
+    if stripped.startswith(DANGEROUS_PREFIXES):
+        return piece[: len(piece) - len(stripped)] + "'" + stripped
+    return piece
+
+
 def neutralise(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV).
+    """Text that a spreadsheet would run as a formula gets an apostrophe before it (CSV), at
+    the start of the cell and after every comma or semicolon in it, since a program reading
+    the file with the other separator starts a cell there.
 
     Institution names are typed by users; `=HYPERLINK(...)` must stay text. Numbers are
     never touched: a negative number is a number, not a formula."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    return "".join(_guard(piece) for piece in _SEPARATORS.split(value))
 
 
-def csv_bytes(sheet: Sheet) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(sheet.header)
-    for row in sheet.rows:
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(neutralise(value))
+    if any(mark in text for mark in _NEEDS_QUOTES):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_bytes(sheet: Sheet, *, separator: str = ",", bom: bool = False) -> bytes:
+    """The sheet as CSV. Every cell holding either separator, a quote or a line break is
+    quoted, whichever separator the file uses, so it reads the same split either way.
+    `separator=";", bom=True` is the file Excel opens directly in Belgium."""
+    lines = [separator.join(_csv_cell(v) for v in row) for row in [sheet.header, *sheet.rows]]
+    text = "".join(line + "\r\n" for line in lines)
+    return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
 def xlsx_bytes(sheets: list[Sheet]) -> bytes:

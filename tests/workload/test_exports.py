@@ -11,11 +11,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from organisations.services import federation_create_or_update
-from rendering.tables import neutralise
+from rendering.tables import Sheet, csv_bytes, neutralise
+from tests.factories import InstitutionFactory, log_entry
 from workload import exports, selectors
 from workload.log_export import log_export
 from workload.metrics import PUBLISHED_METRICS
 from workload.models import Job
+from workload.services import rollups_sweep_dirty
 from workload.tasks import run_export_job_task
 
 from .conftest import celery_conf
@@ -448,3 +450,46 @@ def test_a_worker_cannot_open_or_download_the_directors_export_job(reports, tmp_
     assert "duration_minutes" not in download.content.decode()
     director = web_client("mine", "dir@mine.be", "director")
     assert director.get(f"/workload/jobs/{job.pk}/download/").status_code == 200
+
+
+SEMICOLON_ATTACK = "x;=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_name_hiding_a_formula_behind_a_separator_is_text_whichever_separator_reads_it(
+    reports, delimiter
+):
+    # The attack: a body whose name splits into a formula cell when Excel in Belgium reads
+    # the comma file with semicolons.
+    body = InstitutionFactory(name=SEMICOLON_ATTACK, kind="bank", postcode="1000")
+    log_entry(
+        reports["mine"],
+        occurred_on=dt.date(2026, 10, 20),
+        responsible_institution=body,
+        barriers=["upload"],
+    )
+    rollups_sweep_dirty()
+    director = web_client("mine", "dir@mine.be", "director")
+
+    content = director.get(f"/workload/statements/?{PERIOD}&format=csv").content.decode()
+
+    cells = [cell for row in csv.reader(io.StringIO(content), delimiter=delimiter) for cell in row]
+    dangerous = [c for c in cells if c.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert dangerous == []
+    if delimiter == ",":
+        assert "x;'=cmd|' /C calc'!A0" in cells  # quoted whole, guarded inside
+
+
+def test_every_cell_with_a_separator_a_quote_or_a_line_break_is_quoted_in_both_files():
+    sheet = Sheet("t", ["a", "b"], [["un;deux", 'dit "oui"'], ["ligne\nsuivante", "tab\tx"]])
+    for separator in (",", ";"):
+        text = csv_bytes(sheet, separator=separator).decode()
+        rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+        assert rows[1:] == [["un;deux", 'dit "oui"'], ["ligne\nsuivante", "tab\tx"]]
+
+
+def test_tab_and_carriage_return_starts_are_neutralised_and_the_excel_file_has_a_bom():
+    assert neutralise("\tcmd") == "'\tcmd"
+    assert neutralise("ok,\r=1") == "ok,'\r=1"
+    excel = csv_bytes(Sheet("t", ["a"], [["1,5"]]), separator=";", bom=True)
+    assert excel.startswith("\ufeff".encode()) and excel.decode("utf-8-sig") == 'a\r\n"1,5"\r\n'
