@@ -149,6 +149,30 @@ def statements_for_association(*, association: Association, period: Period) -> l
         .filter(month__gte=period.start, month__lte=period.end)
         .filter(classes()["transferred"])
     )
+    statements = _statement_totals(transferred, cost)
+    for target, code_field, rows in _statement_split_rows(transferred):
+        for row in rows:
+            ident = (row["responsible_institution_id"], row["responsible_kind"])
+            statements[ident][target].append(
+                {
+                    "code": row[code_field],
+                    "requests": row["requests"],
+                    "minutes": row["minutes"],
+                    "transferred_value_eur": _euros(row["minutes"], cost),
+                }
+            )
+    _statement_name_and_sort(statements)
+    return sorted(
+        statements.values(),
+        key=lambda s: (
+            -s["transferred_minutes"],
+            s["responsible_kind"],
+            (s["institution"] or {}).get("id") or 0,
+        ),
+    )
+
+
+def _statement_totals(transferred, cost: Decimal) -> dict[tuple, dict]:
     statements = {}
     for row in transferred.values(*STATEMENT_KEY).annotate(**aggregates()).order_by():
         ident = (row["responsible_institution_id"], row["responsible_kind"])
@@ -168,30 +192,12 @@ def statements_for_association(*, association: Association, period: Period) -> l
             "by_barrier": [],
             "months": [],
         }
+    return statements
 
-    def split(rows, target, code_field):
-        for row in rows:
-            ident = (row["responsible_institution_id"], row["responsible_kind"])
-            statements[ident][target].append(
-                {
-                    "code": row[code_field],
-                    "requests": row["requests"],
-                    "minutes": row["minutes"],
-                    "transferred_value_eur": _euros(row["minutes"], cost),
-                }
-            )
 
+def _statement_split_rows(transferred):
+    """(split name, code field, rows of requests and minutes per statement and code)."""
     small = {"requests": Count("pk"), "minutes": Sum("duration_minutes", default=0)}
-    split(
-        transferred.values(*STATEMENT_KEY, "procedure_root").annotate(**small).order_by(),
-        "by_procedure_domain",
-        "procedure_root",
-    )
-    split(
-        transferred.values(*STATEMENT_KEY, "month").annotate(**small).order_by("month"),
-        "months",
-        "month",
-    )
     barrier_rows = (
         RequestBarrier.objects.filter(assistance_request__in=transferred.values("pk"))
         .values(
@@ -204,8 +210,22 @@ def statements_for_association(*, association: Association, period: Period) -> l
         )
         .order_by()
     )
-    split(barrier_rows, "by_barrier", "code")
+    return (
+        (
+            "by_procedure_domain",
+            "procedure_root",
+            transferred.values(*STATEMENT_KEY, "procedure_root").annotate(**small).order_by(),
+        ),
+        (
+            "months",
+            "month",
+            transferred.values(*STATEMENT_KEY, "month").annotate(**small).order_by("month"),
+        ),
+        ("by_barrier", "code", barrier_rows),
+    )
 
+
+def _statement_name_and_sort(statements: dict[tuple, dict]) -> None:
     institutions = Institution.objects.in_bulk(
         [ident[0] for ident in statements if ident[0] is not None]
     )
@@ -219,14 +239,6 @@ def statements_for_association(*, association: Association, period: Period) -> l
             }
         for split_name in ("by_procedure_domain", "by_barrier"):
             statement[split_name].sort(key=lambda s: (-s["minutes"], s["code"]))
-    return sorted(
-        statements.values(),
-        key=lambda s: (
-            -s["transferred_minutes"],
-            s["responsible_kind"],
-            (s["institution"] or {}).get("id") or 0,
-        ),
-    )
 
 
 STATEMENT_KEY = ("responsible_institution_id", "responsible_kind")
