@@ -13,8 +13,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from freshness.enqueue import publish_on_commit
 from workload import exports, selectors, services
-from workload.enqueue import publish_on_commit
 from workload.models import Job
 from workload.tasks import run_recompute_job_task
 

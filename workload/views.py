@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.imports import REQUIRED_COLUMNS, import_file_store
 from cases.models import AssistanceRequest
+from freshness.enqueue import publish_on_commit
 from organisations.models import Role
 from organisations.selectors import seat_for_user
 
 from . import charts, exports, selectors, services
-from .enqueue import publish_on_commit
 from .models import Job
 from .tasks import run_export_job_task, run_import_job_task
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "organisations",
     "referrals",
+    "freshness",
     "cases",
     "workload",
     "evidence",
