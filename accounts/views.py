@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from organisations.models import FederationMembership, Role
-from organisations.selectors import seat_for_user
+from organisations.models import Role
+from organisations.selectors import federation_membership_list_for_association, seat_for_user
 from organisations.services import association_set_sharing, association_update_settings
 
 from .two_factor import confirmed_device, device_confirm, pending_device
@@ -79,9 +79,7 @@ def association_settings(request):
     if seat is None or seat.association is None or seat.role != Role.DIRECTOR:
         raise PermissionDenied(_("Only a director of an association may change its settings."))
     association = seat.association
-    memberships = list(
-        FederationMembership.objects.filter(association=association).select_related("federation")
-    )
+    memberships = list(federation_membership_list_for_association(association=association))
     errors, saved = {}, False
     if request.method == "POST":
         data = request.POST

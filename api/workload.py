@@ -170,7 +170,7 @@ class JobDetailApi(APIView):
 
     @extend_schema(responses={200: JobSerializer})
     def get(self, request, pk):
-        job = Job.objects.filter(association=request_association(request), pk=pk).first()
+        job = selectors.job_get_for_association(association=request_association(request), pk=pk)
         if job is None:
             raise Http404
         return Response(JobSerializer(job).data)

@@ -17,7 +17,7 @@ from api.cases import person_export_document
 from referrals.models import Institution
 from taxonomy import get_taxonomy
 
-from .forms import PERSON_LANGUAGES
+from .presentation import PERSON_LANGUAGES
 
 PDF_TEMPLATE = "cases/pdf/person_record.html"
 
