@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
 from organisations.access import Rule, seat_required
-from organisations.models import FederationMembership
+from organisations.selectors import federation_membership_list_for_association
 from organisations.services import association_set_sharing, association_update_settings
 
 from .two_factor import confirmed_device, device_confirm, pending_device
@@ -80,9 +80,7 @@ def _whole_number(text: str):
 )
 def association_settings(request):
     association = request.association
-    memberships = list(
-        FederationMembership.objects.filter(association=association).select_related("federation")
-    )
+    memberships = list(federation_membership_list_for_association(association=association))
     errors, saved = {}, False
     if request.method == "POST":
         data = request.POST

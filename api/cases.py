@@ -170,7 +170,9 @@ class AssistanceRequestSerializer(ScannedTextMixin, ServiceSerializer):
     sensitive_flags = serializers.ListField(
         child=_code_field("sensitive_data_flags"), required=False, source="sensitive_flag_codes"
     )
-    person = AssociationScopedRelatedField(Person, allow_null=True, required=False)
+    person = AssociationScopedRelatedField(
+        Person, selectors.person_list_for_association, allow_null=True, required=False
+    )
     notes = serializers.CharField(
         allow_blank=True, required=False, max_length=5000, trim_whitespace=False
     )
@@ -203,7 +205,12 @@ class IncidentSheetSerializer(ScannedTextMixin, ServiceSerializer):
     )
     responsible_institution = _institution_field()
     barriers = serializers.ListField(child=_code_field("digital_barriers"), required=False)
-    entries = AssociationScopedRelatedField(AssistanceRequest, many=True, required=False)
+    entries = AssociationScopedRelatedField(
+        AssistanceRequest,
+        selectors.assistance_request_list_for_association,
+        many=True,
+        required=False,
+    )
     shared = serializers.BooleanField(required=False)
 
     def to_representation(self, instance):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+from cases import selectors
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
 from referrals.models import INSTITUTION_KINDS, Institution
 from taxonomy import get_taxonomy
@@ -35,7 +36,7 @@ def _scoped_persons(request):
     association = request_association(request) if request is not None else None
     if association is None:
         return Person.objects.none()
-    return Person.objects.for_association(association)
+    return selectors.person_list_for_association(association=association)
 
 
 class AssistanceRequestFilter(django_filters.FilterSet):

@@ -4,7 +4,8 @@ Every resource of an association is a viewset built on `AssociationScopedMixin`:
 is read through a selector of the caller's association, so another association's object is
 simply not found (404) for every method, and its rows never appear in a list. Related fields
 that point at an association's rows (`person`, `entries`) use `AssociationScopedRelatedField`,
-so an id of another association's row is "unknown" (400), never attached.
+which looks ids up through a selector of the caller's association too, so an id of another
+association's row is "unknown" (400), never attached.
 """
 
 from contextlib import contextmanager
@@ -69,15 +70,17 @@ class AssociationScopedMixin:
 
 
 class AssociationScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key of a row of the caller's association; any other id is unknown."""
+    """A primary key of a row of the caller's association, read through `selector` (taking
+    `association=`); any other id is unknown."""
 
     default_error_messages = {
         "does_not_exist": _("Unknown id {pk_value}."),
         "incorrect_type": _("Expected an id, got {data_type}."),
     }
 
-    def __init__(self, model, **kwargs):
+    def __init__(self, model, selector, **kwargs):
         self.scoped_model = model
+        self.scoped_selector = selector
         kwargs.setdefault("queryset", model.objects.none())
         super().__init__(**kwargs)
 
@@ -86,7 +89,8 @@ class AssociationScopedRelatedField(serializers.PrimaryKeyRelatedField):
         association = request_association(request) if request is not None else None
         if association is None:
             return self.scoped_model.objects.none()
-        return self.scoped_model.objects.for_association(association)
+        # Each id is looked up on its own: what a list prefetches with each row is not needed.
+        return self.scoped_selector(association=association).prefetch_related(None)
 
 
 @contextmanager

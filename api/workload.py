@@ -13,9 +13,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from freshness.enqueue import publish_on_commit
 from rendering.files import ExportFile
 from workload import exports, selectors, services
-from workload.enqueue import publish_on_commit
 from workload.models import Job
 from workload.statements import statements_export
 from workload.tasks import run_recompute_job_task
@@ -164,7 +164,7 @@ class JobDetailApi(APIView):
 
     @extend_schema(responses={200: JobSerializer})
     def get(self, request, pk):
-        job = Job.objects.filter(association=request_association(request), pk=pk).first()
+        job = selectors.job_get_for_association(association=request_association(request), pk=pk)
         if job is None:
             raise Http404
         return Response(JobSerializer(job).data)

@@ -62,7 +62,8 @@ VERIFY = """
 import json
 from django.db import transaction
 from cases.models import AssistanceRequest
-from workload.models import COUNT_METRICS, DirtyMonth, Rollup
+from freshness.models import DirtyMonth
+from workload.models import COUNT_METRICS, Rollup
 from workload.services import rollups_recompute, rollups_sweep_dirty
 acknowledged = set(json.load(open(ACK_FILE)))
 saved = set(AssistanceRequest.objects.values_list("pk", flat=True))

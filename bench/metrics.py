@@ -204,7 +204,7 @@ def main():
             consent="oral",
         )
         # In-process the month was already refreshed on commit; time the task explicitly.
-        from workload.services import dirty_months_mark
+        from freshness.services import dirty_months_mark
 
         dirty_months_mark(association_id=association.pk, months={entry.month})
         started = time.perf_counter()

@@ -1,20 +1,19 @@
 """Staff admin for the log: persons, assistance requests (with barriers and sensitive flags) and
 incident sheets.
 
-Writes keep the rules of `cases.services`: the same validation, the institution's kind wins
-over a typed kind, the derived columns (`month`, `procedure_root`, `has_*`) are recomputed and
-the workload app is told which months changed.
+Entries and persons are validated with the public clean functions of `cases.services` and
+written by its services, so an entry saved or deleted here gets its derived columns, its
+audit event and its dirty months exactly as one saved on the worker's page.
 """
-
-from collections import defaultdict
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from taxonomy import get_taxonomy, procedure_root
+from taxonomy import get_taxonomy
 
 from .models import (
     LANGUAGE_CODES,
@@ -24,8 +23,16 @@ from .models import (
     RequestBarrier,
     RequestSensitiveFlag,
 )
-from .services import INCIDENT_FIELDS, assistance_request_clean, month_of, person_clean
-from .signals import assistance_requests_changed
+from .services import (
+    INCIDENT_FIELDS,
+    assistance_request_clean,
+    assistance_request_create,
+    assistance_request_delete,
+    assistance_request_update,
+    person_clean,
+    person_create,
+    person_update,
+)
 
 
 def _choices(section, blank=True):
@@ -69,12 +76,12 @@ def _add_service_errors(form, exc: ValidationError):
         form.add_error(field if field in form.fields else None, messages)
 
 
-def _notify(association_id, months):
-    months = {m for m in months if m}
-    if months:
-        assistance_requests_changed.send(
-            sender=AssistanceRequest, association_id=association_id, months=months
-        )
+def _become_saved(obj, saved) -> None:
+    """The admin answers (message, history, redirect) with the object its form built: make it
+    the row the service wrote."""
+    obj.pk = saved.pk
+    obj.refresh_from_db()
+    obj._state.adding = False
 
 
 # --- Persons ---------------------------------------------------------------------------------
@@ -121,6 +128,19 @@ class PersonAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A person's entries stay in their association: the association never changes.
         return ("association",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data.get(name) for name in form.fields if name != "association"
+        }
+        if change:
+            stored = Person.objects.get(pk=obj.pk)  # as it was: the trail names what changed
+            saved = person_update(person=stored, actor=request.user, **fields)
+        else:
+            saved = person_create(
+                association=form.cleaned_data["association"], actor=request.user, **fields
+            )
+        _become_saved(obj, saved)
 
 
 # --- Assistance requests ---------------------------------------------------------------------
@@ -227,6 +247,10 @@ class RequestSensitiveFlagInline(admin.TabularInline):
     verbose_name_plural = _("sensitive data flags")
 
 
+# The service's field for each inline's codes.
+INLINE_FIELDS = {RequestBarrier: "barriers", RequestSensitiveFlag: "sensitive_flags"}
+
+
 @admin.register(AssistanceRequest)
 class AssistanceRequestAdmin(admin.ModelAdmin):
     form = AssistanceRequestForm
@@ -289,39 +313,41 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
         return (*fields, "association") if obj is not None else fields
 
     def save_model(self, request, obj, form, change):
-        obj._previous_month = (
-            AssistanceRequest.objects.filter(pk=obj.pk).values_list("month", flat=True).first()
-            if change
-            else None
-        )
-        if not change:
-            obj.created_by = request.user
-        obj.month = month_of(obj.occurred_on)
-        obj.procedure_root = procedure_root(obj.procedure_domain)
-        super().save_model(request, obj, form, change)
+        """Nothing yet: the entry is written in `save_related`, once the inlines' barriers and
+        flags are known, by one call of the service."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         obj = form.instance
-        barriers = set(obj.barriers.values_list("code", flat=True))
-        obj.has_barrier = bool(barriers)
-        obj.has_once_only = "once_only" in barriers
-        obj.has_sensitive_flag = obj.sensitive_flags.exists()
-        obj.save(update_fields=["has_barrier", "has_once_only", "has_sensitive_flag"])
-        _notify(obj.association_id, {getattr(obj, "_previous_month", None), obj.month})
+        fields = {
+            name: form.cleaned_data.get(name) for name in form.fields if name != "association"
+        }
+        for formset in formsets:
+            # Unsaved, so that the history message can still list what the inlines changed.
+            formset.save(commit=False)
+            fields[INLINE_FIELDS[formset.model]] = sorted(
+                {
+                    inline.cleaned_data["code"]
+                    for inline in formset.forms
+                    if inline.cleaned_data.get("code") and inline not in formset.deleted_forms
+                }
+            )
+        if change:
+            # As stored, not as the form changed it: the trail and the months moved come from it.
+            stored = AssistanceRequest.objects.get(pk=obj.pk)
+            saved = assistance_request_update(entry=stored, actor=request.user, **fields)
+        else:
+            saved = assistance_request_create(
+                association=form.cleaned_data["association"], actor=request.user, **fields
+            )
+        _become_saved(obj, saved)
 
     def delete_model(self, request, obj):
-        association_id, month = obj.association_id, obj.month
-        super().delete_model(request, obj)
-        _notify(association_id, {month})
+        assistance_request_delete(entry=obj, actor=request.user)
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
-        months = defaultdict(set)
-        for association_id, month in queryset.values_list("association_id", "month").distinct():
-            months[association_id].add(month)
-        super().delete_queryset(request, queryset)
-        for association_id, changed in months.items():
-            _notify(association_id, changed)
+        for entry in queryset:
+            assistance_request_delete(entry=entry, actor=request.user)
 
 
 # --- Incident sheets -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from rendering import pdf
 from taxonomy import get_taxonomy
 
 from . import selectors
-from .forms import PERSON_LANGUAGES
+from .presentation import PERSON_LANGUAGES
 
 PDF_TEMPLATE = "cases/pdf/person_record.html"
 

@@ -1,26 +1,25 @@
 """The worker's forms: parse what the browser sends, then leave every rule to the services.
 
 The forms only turn strings into dates, numbers, codes and objects; `cases.services` decides
-what is valid, so that the page, the API and imports accept exactly the same entries.
+what is valid, so that the page, the API and imports accept exactly the same entries. Their
+options and labels come from `cases.presentation`.
 """
 
 import unicodedata
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from referrals.models import Institution
-from taxonomy import get_taxonomy
 
-from .models import LANGUAGE_CODES, AssistanceRequest
+from . import presentation
+from .models import AssistanceRequest
+from .presentation import code_choices, grouped_options, page_language, procedure_choices
 
 QUICK_DURATIONS = (5, 10, 15, 30, 45, 60)
 # What the worker chose after being warned of an identifier in free text.
 IDENTIFIER_ACTIONS = (("", ""), ("mask", "mask"), ("keep", "keep"))
-# How many chips are shown before "more"; the worker's own frequent codes come first.
-VISIBLE_CHIPS = 8
 
 # Fields whose service error is shown next to another control of the form.
 SERVICE_FIELD_TO_FORM_FIELD = {
@@ -38,40 +37,6 @@ def show_errors_under(form, under: dict) -> None:
     for hidden, visible in under.items():
         for message in form._errors.pop(hidden, []):
             form.add_error(visible, message)
-
-
-def _language() -> str:
-    return (get_language() or "fr")[:2]
-
-
-def code_choices(section: str, blank: bool = False) -> list[tuple[str, str]]:
-    choices = get_taxonomy().choices(section, _language())
-    return [("", "—")] + choices if blank else choices
-
-
-def procedure_choices() -> list:
-    """Procedures grouped under their domain; the domain itself is the first option."""
-    taxonomy, language = get_taxonomy(), _language()
-    groups, current = [("", "—")], None
-    for code in taxonomy.sections["procedure_domains"]:
-        if code.parent is None:
-            current = [(code.code, code.label(language))]
-            groups.append((code.label(language), current))
-        else:
-            current.append((code.code, code.label(language)))
-    return groups
-
-
-def grouped_options(value, choices):
-    """(group label, [(code, label, selected)]) for a <select> with optgroups."""
-    value = value or ""
-    groups = []
-    for code, label in choices:
-        if isinstance(label, list | tuple):
-            groups.append((code, [(c, lbl, c == value) for c, lbl in label]))
-        else:
-            groups.append(("", [(code, label, code == value)]))
-    return groups
 
 
 def normalise(text: str) -> str:
@@ -167,15 +132,13 @@ class EntryForm(forms.Form):
             ("channel", "channels"),
         ):
             f[name].choices = code_choices(section)
-        f["person_language"].choices = [
-            (code, label) for code, label in PERSON_LANGUAGES if code in LANGUAGE_CODES
-        ]
+        f["person_language"].choices = presentation.person_language_choices()
         if not self.is_bound:
             self.initial.setdefault("occurred_on", timezone.localdate())
             for name in ("mode", "outcome", "consent", "channel"):
                 if self.usual.get(name):
                     self.initial.setdefault(name, self.usual[name])
-            self.initial.setdefault("person_language", _language())
+            self.initial.setdefault("person_language", page_language())
 
     def clean(self):
         data = super().clean()
@@ -229,16 +192,9 @@ class EntryForm(forms.Form):
 
     def chips(self, name: str) -> tuple[list, list]:
         """(shown, more) chips of a multiple choice: the worker's usual and checked codes first."""
-        selected = set(self[name].value() or [])
-        frequent = list(self.usual.get(name) or [])
-        choices = self.fields[name].choices
-        order = {code: i for i, code in enumerate(frequent)}
-        ranked = sorted(choices, key=lambda c: (c[0] not in selected, order.get(c[0], 999)))
-        shown = [c for c in ranked if c[0] in selected or c[0] in order][:VISIBLE_CHIPS]
-        if len(shown) < VISIBLE_CHIPS:
-            shown += [c for c in choices if c not in shown][: VISIBLE_CHIPS - len(shown)]
-        more = [c for c in choices if c not in shown]
-        return [(*c, c[0] in selected) for c in shown], [(*c, c[0] in selected) for c in more]
+        return presentation.chips(
+            self.fields[name].choices, self[name].value(), self.usual.get(name)
+        )
 
     def barrier_chips(self):
         return self.chips("barriers")
@@ -289,21 +245,6 @@ class EntryForm(forms.Form):
         return str(institution) if institution else ""
 
 
-PERSON_LANGUAGES = (
-    ("fr", "Français"),
-    ("nl", "Nederlands"),
-    ("en", "English"),
-    ("de", "Deutsch"),
-    ("ar", "العربية"),
-    ("tr", "Türkçe"),
-    ("es", "Español"),
-    ("pt", "Português"),
-    ("ro", "Română"),
-    ("pl", "Polski"),
-    ("other", "…"),
-)
-
-
 def entry_initial(entry: AssistanceRequest) -> dict:
     """The form's values for an existing entry."""
     return {
@@ -325,7 +266,7 @@ def entry_initial(entry: AssistanceRequest) -> dict:
         "channel": entry.channel,
         "sensitive_flags": entry.sensitive_flag_codes,
         "person_code": entry.person.code if entry.person else "",
-        "person_language": entry.person.language if entry.person else _language(),
+        "person_language": entry.person.language if entry.person else page_language(),
         "notes": entry.notes,
     }
 

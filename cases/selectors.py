@@ -1,16 +1,37 @@
 """Reads of an association's persons, log and incident sheets.
 
 Every function starts from `Model.objects.for_association(association)`: another
-association's rows are never in the result, so looking one up by id gives "not found".
+association's rows are never in the result, so looking one up by id gives "not found". A
+`*_get_*` selector answers None both for a row that does not exist and for another
+association's row: the caller answers 404 either way.
 """
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from collections import Counter
 
-from .models import AssistanceRequest, IncidentSheet, Person
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
+
+from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, RequestSensitiveFlag
+
+USUAL_WINDOW = 30  # the worker's last entries that decide the preselected values
+DEFAULT_USUAL = {
+    "mode": "do_with",
+    "outcome": "resolved",
+    "consent": "not_applicable",
+    "channel": "on_site",
+}
 
 
 def person_list_for_association(*, association) -> QuerySet[Person]:
     return Person.objects.for_association(association).order_by("code", "id")
+
+
+def person_get_for_association(*, association, pk) -> Person | None:
+    return person_list_for_association(association=association).filter(pk=pk).first()
+
+
+def person_get_by_code_for_association(*, association, code: str) -> Person | None:
+    """The association's person with this code, whatever its case."""
+    return Person.objects.for_association(association).filter(code__iexact=code).first()
 
 
 def _code_typed(text: str) -> str:
@@ -33,6 +54,11 @@ def person_summaries_for_association(*, association, code_search: str = "") -> Q
     )
 
 
+def person_summary_get_for_association(*, association, pk) -> Person | None:
+    """One person with `entry_count` and `last_entry_on`, as the list shows them."""
+    return person_summaries_for_association(association=association).filter(pk=pk).first()
+
+
 def persons_with_code_starting(*, association, typed: str, limit: int = 10) -> list[Person]:
     """The first persons, by code, whose code starts with what was typed (any case)."""
     typed = _code_typed(typed)
@@ -49,6 +75,64 @@ def assistance_request_list_for_association(*, association) -> QuerySet[Assistan
         .prefetch_related("barriers", "sensitive_flags")
         .order_by("-occurred_on", "-id")
     )
+
+
+def assistance_request_get_for_association(*, association, pk) -> AssistanceRequest | None:
+    """One entry with the institutions and the person its page names."""
+    return (
+        AssistanceRequest.objects.for_association(association)
+        .select_related("referred_by", "responsible_institution", "person")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def assistance_request_list_for_worker(
+    *, association, worker, on=None, since=None
+) -> QuerySet[AssistanceRequest]:
+    """The entries a worker logged in their association, newest first, of one day (`on`) or
+    since a day (`since`), with what a row of their page shows."""
+    entries = AssistanceRequest.objects.for_association(association).filter(created_by=worker)
+    if on is not None:
+        entries = entries.filter(occurred_on=on)
+    if since is not None:
+        entries = entries.filter(occurred_on__gte=since)
+    return (
+        entries.select_related("referred_by", "responsible_institution", "person")
+        .prefetch_related("barriers")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def assistance_request_totals_get_for_worker(*, association, worker, month_from, month_to) -> dict:
+    """A worker's own `requests` and `minutes` over some months ("YYYY-MM", inclusive)."""
+    return (
+        AssistanceRequest.objects.for_association(association)
+        .filter(created_by=worker, month__gte=month_from, month__lte=month_to)
+        .aggregate(requests=Count("pk"), minutes=Sum("duration_minutes", default=0))
+    )
+
+
+def usual_values_get_for_worker(*, association, worker) -> dict:
+    """The worker's most frequent choices over their last entries, to preselect them: a code
+    for each of mode, outcome, consent and channel, and the barriers and sensitive flags from
+    the most frequent down."""
+    recent = list(
+        AssistanceRequest.objects.for_association(association)
+        .filter(created_by=worker)
+        .order_by("-id")
+        .values_list("id", "mode", "outcome", "consent", "channel")[:USUAL_WINDOW]
+    )
+    usual = dict(DEFAULT_USUAL)
+    if not recent:
+        return usual
+    for position, name in enumerate(("mode", "outcome", "consent", "channel"), start=1):
+        usual[name] = Counter(row[position] for row in recent).most_common(1)[0][0]
+    ids = [row[0] for row in recent]
+    for name, model in (("barriers", RequestBarrier), ("sensitive_flags", RequestSensitiveFlag)):
+        codes = model.objects.filter(assistance_request_id__in=ids).values_list("code", flat=True)
+        usual[name] = [code for code, _n in Counter(codes).most_common()]
+    return usual
 
 
 def incident_sheet_list_for_association(*, association) -> QuerySet[IncidentSheet]:

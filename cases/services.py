@@ -2,7 +2,8 @@
 
 Each validates the whole input first and raises a ValidationError naming every bad field (in
 the active language), so that nothing is written on bad input; then it writes in one
-transaction and tells the workload app which months changed.
+transaction and tells `freshness.services.log_changed` which months changed, which marks them
+and queues their recomputation.
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from freshness import services as freshness
 from organisations.models import Association
 from privacy import identifiers
 from privacy.identifiers import contains_identifier
@@ -41,7 +43,6 @@ from .models import (
     RequestBarrier,
     RequestSensitiveFlag,
 )
-from .signals import assistance_requests_changed
 
 REQUEST_FIELDS = (
     "occurred_on",
@@ -208,12 +209,6 @@ def _apply(entry: AssistanceRequest, data: dict) -> tuple[list[str], list[str]]:
     return barriers, flags
 
 
-def _notify(association_id: int, months: set[str]) -> None:
-    assistance_requests_changed.send(
-        sender=AssistanceRequest, association_id=association_id, months=months
-    )
-
-
 @transaction.atomic
 def assistance_request_create(
     *, association: Association, actor=None, **fields
@@ -229,7 +224,7 @@ def assistance_request_create(
     RequestSensitiveFlag.objects.bulk_create(
         RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
     )
-    _notify(association.pk, {entry.month})
+    freshness.log_changed(association_id=association.pk, months={entry.month})
     audit.entry_created(entry=entry, actor=actor)
     return entry
 
@@ -293,7 +288,7 @@ def assistance_requests_bulk_create(
             if on_batch is not None:
                 on_batch(len(batch))
         if months:
-            _notify(association.pk, months)
+            freshness.log_changed(association_id=association.pk, months=months)
             audit.entries_imported(association_id=association.pk, count=len(cleaned), actor=actor)
     return len(cleaned)
 
@@ -333,7 +328,7 @@ def assistance_request_update(
     RequestSensitiveFlag.objects.bulk_create(
         RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
     )
-    _notify(entry.association_id, {old_month, entry.month})
+    freshness.log_changed(association_id=entry.association_id, months={old_month, entry.month})
     audit.entry_changed(entry=entry, fields=changed, actor=actor)
     return entry
 
@@ -343,7 +338,7 @@ def assistance_request_delete(*, entry: AssistanceRequest, actor=None) -> None:
     association_id, month = entry.association_id, entry.month
     audit.entry_deleted(entry=entry, actor=actor)
     entry.delete()
-    _notify(association_id, {month})
+    freshness.log_changed(association_id=association_id, months={month})
 
 
 def assistance_request_links(entry: AssistanceRequest) -> dict:
@@ -644,5 +639,5 @@ def institution_merge(*, source: Institution, target: Institution, actor=None) -
     Referral.objects.filter(institution=source).update(institution=target)
     institution_mark_merged(institution=source, into=target)
     for association_id, months in sorted(months_by_association.items()):
-        _notify(association_id, months)
+        freshness.log_changed(association_id=association_id, months=months)
     return moved

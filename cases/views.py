@@ -1,14 +1,14 @@
 """The social worker's pages: the day's log, incident sheets and the person's receipt.
 
-Views parse the request with a form, call `cases.services` for every write and read through
-the association of the logged-in member: another association's entry is a 404. Each page works
+Views parse the request with a form, call `cases.services` for every write and
+`cases.selectors` for every read, through the association of the logged-in member: another
+association's entry is a 404. What the pages say comes from `cases.presentation`. Each page works
 as plain HTML forms (POST, redirect); entry.js makes it faster (fragments, search-as-you-type,
 scanning notes as they are typed) without changing what the server accepts.
 """
 
 import datetime as dt
 import time
-from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,19 +16,19 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
 from organisations.access import Rule, seat_required
 from privacy import identifiers
 from referrals.models import Institution
-from taxonomy import get_taxonomy
 
-from . import exports, selectors
+from . import exports, presentation, selectors
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
-from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, RequestSensitiveFlag
+from .models import AssistanceRequest, Person
+from .presentation import RECEIPT_LANGUAGES, page_language
 from .services import (
     assistance_request_create,
     assistance_request_delete,
@@ -45,22 +45,9 @@ from .services import (
 ERASE_RULE = Rule.ASSOCIATION_MEMBER
 PERSONS_PER_PAGE = 50
 UNDO_SECONDS = 10
-USUAL_WINDOW = 30  # the worker's last entries that decide the preselected values
-DEFAULT_USUAL = {
-    "mode": "do_with",
-    "outcome": "resolved",
-    "consent": "not_applicable",
-    "channel": "on_site",
-}
-RECEIPT_LANGUAGES = ("fr", "nl", "en")
-
-IDENTIFIER_LABELS = {
-    identifiers.NATIONAL_NUMBER: gettext_lazy("national register number"),
-    identifiers.IBAN: gettext_lazy("bank account number (IBAN)"),
-    identifiers.PHONE: gettext_lazy("phone number"),
-    identifiers.EMAIL: gettext_lazy("e-mail address"),
-    identifiers.PIN: gettext_lazy("secret code (PIN)"),
-}
+RECENT_DAYS = 7  # the entries an incident sheet may link: the worker's of the last week
+RECENT_ENTRIES = 50
+INCIDENTS_SHOWN = 100
 
 
 # --- access --------------------------------------------------------------------------------
@@ -77,12 +64,7 @@ member_json = seat_required(
 
 
 def _entry_or_404(request, pk) -> AssistanceRequest:
-    entry = (
-        AssistanceRequest.objects.for_association(request.association)
-        .select_related("referred_by", "responsible_institution", "person")
-        .filter(pk=pk)
-        .first()
-    )
+    entry = selectors.assistance_request_get_for_association(association=request.association, pk=pk)
     if entry is None:
         raise Http404
     return entry
@@ -97,8 +79,7 @@ def _person_document_or_404(request, pk) -> dict:
 
 
 def _person_or_404(request, pk) -> Person:
-    person = selectors.person_list_for_association(association=request.association).filter(pk=pk)
-    person = person.first()
+    person = selectors.person_get_for_association(association=request.association, pk=pk)
     if person is None:
         raise Http404
     return person
@@ -111,62 +92,17 @@ def _is_fragment(request) -> bool:
 # --- reads for the page ---------------------------------------------------------------------
 
 
-def _usual_values(user, association) -> dict:
-    """The worker's most frequent choices over their last entries, to preselect them."""
-    recent = list(
-        AssistanceRequest.objects.for_association(association)
-        .filter(created_by=user)
-        .order_by("-id")
-        .values_list("id", "mode", "outcome", "consent", "channel")[:USUAL_WINDOW]
+def _usual_values(request) -> dict:
+    return selectors.usual_values_get_for_worker(
+        association=request.association, worker=request.user
     )
-    usual = dict(DEFAULT_USUAL)
-    if not recent:
-        return usual
-    for position, name in enumerate(("mode", "outcome", "consent", "channel"), start=1):
-        usual[name] = Counter(row[position] for row in recent).most_common(1)[0][0]
-    ids = [row[0] for row in recent]
-    for name, model in (("barriers", RequestBarrier), ("sensitive_flags", RequestSensitiveFlag)):
-        codes = model.objects.filter(assistance_request_id__in=ids).values_list("code", flat=True)
-        usual[name] = [code for code, _n in Counter(codes).most_common()]
-    return usual
-
-
-def _kind_or_institution(kind, institution, language):
-    if institution is not None:
-        return institution.name
-    return get_taxonomy().label("referrer_types", kind, language)
-
-
-def _entry_rows(entries, language):
-    taxonomy = get_taxonomy()
-    rows = []
-    for entry in entries:
-        rows.append(
-            {
-                "entry": entry,
-                "procedure": taxonomy.label("procedure_domains", entry.procedure_domain, language),
-                "referrer": _kind_or_institution(entry.referrer_kind, entry.referred_by, language),
-                "responsible": _kind_or_institution(
-                    entry.responsible_kind, entry.responsible_institution, language
-                ),
-                "mode": taxonomy.label("assistance_modes", entry.mode, language),
-                "outcome": taxonomy.label("outcomes", entry.outcome, language),
-                "barriers": [
-                    taxonomy.label("digital_barriers", b.code, language)
-                    for b in entry.barriers.all()
-                ],
-            }
-        )
-    return rows
 
 
 def _day_entries(request, day):
     return list(
-        AssistanceRequest.objects.for_association(request.association)
-        .filter(created_by=request.user, occurred_on=day)
-        .select_related("referred_by", "responsible_institution", "person")
-        .prefetch_related("barriers")
-        .order_by("-id")
+        selectors.assistance_request_list_for_worker(
+            association=request.association, worker=request.user, on=day
+        )
     )
 
 
@@ -180,25 +116,17 @@ def _pending_undo(request):
     return {"summary": undo["summary"], "remaining": max(1, int(remaining))}
 
 
-def _hours_minutes(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return _("%(m)d min") % {"m": rest}
-    return _("%(h)d h %(m)02d") % {"h": hours, "m": rest}
-
-
 def _render_today(request, form=None, status=200):
-    language = (get_language() or "fr")[:2]
     today = timezone.localdate()
     if form is None:
-        form = EntryForm(usual=_usual_values(request.user, request.association))
+        form = EntryForm(usual=_usual_values(request))
     entries = _day_entries(request, today)
     total = sum(e.duration_minutes for e in entries)
     context = {
         "form": form,
-        "rows": _entry_rows(entries, language),
+        "rows": presentation.entry_rows(entries, page_language()),
         "total_minutes": total,
-        "total_display": _hours_minutes(total),
+        "total_display": presentation.hours_minutes(total),
         "today": today,
         "undo": _pending_undo(request),
         "association": request.association,
@@ -216,7 +144,9 @@ def _person_for(request, form):
     code = (form.cleaned_data.get("person_code") or "").strip()
     if not code:
         return None
-    person = Person.objects.for_association(request.association).filter(code__iexact=code).first()
+    person = selectors.person_get_by_code_for_association(
+        association=request.association, code=code
+    )
     if person is not None:
         return person
     return person_create(
@@ -239,13 +169,8 @@ def _identifiers_settled(form, field) -> bool:
         return True
     if action == "keep":
         return True
-    kinds = sorted({str(IDENTIFIER_LABELS[f.kind]) for f in findings})
     form.identifiers_found = True
-    form.add_error(
-        field,
-        _("This text contains a %(kinds)s: mask it, or keep it on purpose.")
-        % {"kinds": ", ".join(kinds)},
-    )
+    form.add_error(field, presentation.identifiers_found_message(findings))
     return False
 
 
@@ -275,7 +200,7 @@ def today(request):
         entry = _save_entry(request, form)
         if entry is None:
             # The worker's usual codes only order the chips: looked up when they are shown.
-            form.usual = _usual_values(request.user, request.association)
+            form.usual = _usual_values(request)
             return _render_today(request, form=form, status=400)
         request.session.pop("undo", None)
         if _is_fragment(request):
@@ -287,7 +212,7 @@ def today(request):
 @member_required
 def entry_edit(request, pk):
     entry = _entry_or_404(request, pk)
-    usual = _usual_values(request.user, request.association)
+    usual = _usual_values(request)
     if request.method == "POST":
         form = EntryForm(request.POST, usual=usual)
         if _save_entry(request, form, entry=entry) is not None:
@@ -326,9 +251,7 @@ def _undo_values(entry) -> dict:
 @member_required
 def entry_delete(request, pk):
     entry = _entry_or_404(request, pk)
-    language = (get_language() or "fr")[:2]
-    procedure = get_taxonomy().label("procedure_domains", entry.procedure_domain, language)
-    summary = f"{procedure} — {_hours_minutes(entry.duration_minutes)}"
+    summary = presentation.entry_summary(entry, page_language())
     values, links = _undo_values(entry), assistance_request_links(entry)
     assistance_request_delete(entry=entry, actor=request.user)
     # The deleted values stay in the session a few seconds, so that "Undo" can log them again.
@@ -356,8 +279,8 @@ def entry_undo(request):
         values["occurred_on"] = dt.date.fromisoformat(values["occurred_on"])
         for field in ("referred_by", "responsible_institution"):
             values[field] = Institution.objects.filter(pk=values[field]).first()
-        values["person"] = (
-            Person.objects.for_association(request.association).filter(pk=values["person"]).first()
+        values["person"] = selectors.person_get_for_association(
+            association=request.association, pk=values["person"]
         )
         try:
             with transaction.atomic():
@@ -374,51 +297,6 @@ def entry_undo(request):
 
 # --- receipt ----------------------------------------------------------------------------------
 
-MODE_SENTENCES = {
-    "do_for": gettext_lazy("Your social worker did the procedure for you."),
-    "do_with": gettext_lazy("You did the procedure together with your social worker."),
-    "inform": gettext_lazy("Your social worker explained the letter or the procedure to you."),
-    "orient_epn": gettext_lazy(
-        "Your social worker sent you to a public digital space (EPN) for help with the computer."
-    ),
-    "orient_other": gettext_lazy("Your social worker sent you to another service."),
-    "intercede": gettext_lazy("Your social worker contacted the institution for you."),
-    "non_digital_alt": gettext_lazy(
-        "Your social worker asked the institution for a way without internet: a counter, "
-        "a paper form or a phone call."
-    ),
-    "accompany": gettext_lazy("Your social worker went with you to the counter."),
-    "complaint": gettext_lazy("Your social worker helped you make a complaint or a report."),
-}
-OUTCOME_SENTENCES = {
-    "resolved": gettext_lazy("The procedure is done. There is nothing more to do."),
-    "partial": gettext_lazy("Part of the procedure is done. Come back for the rest."),
-    "pending_inst": gettext_lazy(
-        "We are waiting for the institution's answer. Keep its letters and come back when it "
-        "answers."
-    ),
-    "pending_person": gettext_lazy(
-        "You still need to bring documents or codes. Come back with them."
-    ),
-    "postponed_technical": gettext_lazy(
-        "The website or the system did not work. Come back so that we can try again."
-    ),
-    "redirected": gettext_lazy("Another service will help you further."),
-    "abandoned": gettext_lazy("You chose to stop this procedure. You can come back at any time."),
-    "impossible": gettext_lazy(
-        "There was no way to do this procedure. Come back if you want to try another way."
-    ),
-    "rights_lost": gettext_lazy(
-        "You may have lost a right. Come back if you want help to contest it."
-    ),
-}
-CONSENT_SENTENCES = {
-    "written": gettext_lazy("You gave your written consent."),
-    "oral": gettext_lazy("You gave your consent orally."),
-    "none": gettext_lazy("You did not give your consent."),
-    "not_applicable": gettext_lazy("No password, code or personal data of yours was used."),
-}
-
 
 @require_GET
 @member_required
@@ -427,29 +305,14 @@ def entry_receipt(request, pk):
 
     It never shows the notes (they may hold identifiers) nor the person's code."""
     entry = _entry_or_404(request, pk)
-    language = request.GET.get("lang")
-    if language not in RECEIPT_LANGUAGES:
-        person_language = entry.person.language if entry.person else ""
-        language = (
-            person_language
-            if person_language in RECEIPT_LANGUAGES
-            else (get_language() or "fr")[:2]
-        )
-    taxonomy = get_taxonomy()
+    language = presentation.receipt_language(request.GET.get("lang"), entry)
     with translation.override(language):
         context = {
             "entry": entry,
             "association": request.association,
             "language": language,
             "languages": RECEIPT_LANGUAGES,
-            "procedure": taxonomy.label("procedure_domains", entry.procedure_domain, language),
-            "body": _kind_or_institution(
-                entry.responsible_kind, entry.responsible_institution, language
-            ),
-            "done": str(MODE_SENTENCES.get(entry.mode, "")),
-            "consent": str(CONSENT_SENTENCES.get(entry.consent, "")),
-            "next": str(OUTCOME_SENTENCES.get(entry.outcome, "")),
-            "sensitive": bool(entry.sensitive_flag_codes),
+            **presentation.receipt(entry, language),
         }
         return render(request, "cases/receipt.html", context)
 
@@ -457,32 +320,25 @@ def entry_receipt(request, pk):
 # --- incident sheets --------------------------------------------------------------------------
 
 
-def _recent_entries(request, days=7):
-    since = timezone.localdate() - dt.timedelta(days=days)
-    return list(
-        AssistanceRequest.objects.for_association(request.association)
-        .filter(created_by=request.user, occurred_on__gte=since)
-        .select_related("referred_by", "responsible_institution", "person")
-        .prefetch_related("barriers")
-        .order_by("-occurred_on", "-id")[:50]
+def _recent_entries(request):
+    since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
+    entries = selectors.assistance_request_list_for_worker(
+        association=request.association, worker=request.user, since=since
     )
+    return list(entries[:RECENT_ENTRIES])
 
 
 @require_GET
 @member_required
 def incident_list(request):
-    sheets = (
-        IncidentSheet.objects.for_association(request.association)
-        .select_related("responsible_institution")
-        .order_by("-occurred_on", "-id")[:100]
-    )
+    sheets = selectors.incident_sheet_list_for_association(association=request.association)
+    sheets = sheets[:INCIDENTS_SHOWN]
     context = {"sheets": sheets, "notice": request.session.pop("notice", None)}
     return render(request, "cases/incident_list.html", context)
 
 
 @member_required
 def incident_create(request):
-    language = (get_language() or "fr")[:2]
     entries = _recent_entries(request)
     if request.method == "POST":
         form = IncidentForm(request.POST, entries=entries)
@@ -503,7 +359,7 @@ def incident_create(request):
             initial["entries"] = [request.GET["entry"]]
         form = IncidentForm(initial=initial, entries=entries)
         status = 200
-    context = {"form": form, "entry_rows": _entry_rows(entries, language)}
+    context = {"form": form, "entry_rows": presentation.entry_rows(entries, page_language())}
     return render(request, "cases/incident_form.html", context, status=status)
 
 
@@ -540,8 +396,7 @@ def person_list(request):
 def person_detail(request, pk):
     """One person's record, entries and incident sheets: the export document, labelled."""
     document = _person_document_or_404(request, pk)
-    language = (get_language() or "fr")[:2]
-    record = exports.person_record(document, language)
+    record = exports.person_record(document, page_language())
     audit.person_read(person=_person_or_404(request, pk), actor=request.user)
     context = {
         "record": record,
@@ -574,7 +429,7 @@ def person_export_pdf(request, pk):
     if not exports.pdf_available():
         context = {"person": person, "message": exports.pdf_unavailable_message()}
         return render(request, "cases/person_pdf_unavailable.html", context, status=503)
-    language = (get_language() or "fr")[:2]
+    language = page_language()
     if language not in RECEIPT_LANGUAGES:
         language = "fr"
     content = exports.person_pdf_bytes(document, association=request.association, language=language)
@@ -598,7 +453,10 @@ def person_erase_view(request, pk):
     if not ERASE_RULE.allows(request.seat):
         raise PermissionDenied(_("You may not erase a person."))
     if request.POST.get("confirm") != "yes":
-        context = {"person": person, "entry_count": person.assistance_requests.count()}
+        summary = selectors.person_summary_get_for_association(
+            association=request.association, pk=person.pk
+        )
+        context = {"person": person, "entry_count": summary.entry_count}
         return render(request, "cases/person_erase_confirm.html", context)
     person_erase(person=person, actor=request.user)
     # The message does not repeat the code: nothing of the person outlives the erasure.
@@ -616,17 +474,9 @@ def person_erase_view(request, pk):
 @member_json
 def institutions_json(request):
     """Search-as-you-type over the registry (shared by all associations, no personal data)."""
-    language = (get_language() or "fr")[:2]
-    taxonomy = get_taxonomy()
+    language = page_language()
     results = [
-        {
-            "id": institution.pk,
-            "name": institution.name,
-            "postcode": institution.postcode,
-            "kind": institution.kind,
-            "kind_label": taxonomy.label("referrer_types", institution.kind, language),
-            "label": str(institution),
-        }
+        presentation.institution_option(institution, language)
         for institution in institution_search(request.GET.get("q", ""))
     ]
     return JsonResponse({"results": results})
@@ -650,9 +500,7 @@ def scan_json(request):
     findings = identifiers.scan(text)
     return JsonResponse(
         {
-            "findings": [
-                {**f.as_dict(), "label": str(IDENTIFIER_LABELS[f.kind])} for f in findings
-            ],
+            "findings": [presentation.identifier_finding(f) for f in findings],
             "masked": identifiers.mask(text, findings),
         }
     )

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cases.models import AssistanceRequest, Person
 from cases.services import assistance_requests_bulk_create
-from cases.signals import assistance_requests_changed
+from freshness import services as freshness
 from organisations.models import Association, Membership, Organisation, Role, User
 from organisations.services import (
     association_create_or_update,
@@ -200,9 +200,7 @@ def clear_demo_entries(cfg: dict) -> int:
                 "replaced; delete that association's data first."
             ) from None
         if months:
-            assistance_requests_changed.send(
-                sender=AssistanceRequest, association_id=association.pk, months=months
-            )
+            freshness.log_changed(association_id=association.pk, months=months)
         deleted += count
     return deleted
 

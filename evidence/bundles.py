@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from freshness.models import DirtyMonth
 from organisations.models import Association, Federation, FederationMembership
 from referrals.models import INSTITUTION_KINDS, Institution
 from referrals.services import institution_create
@@ -39,7 +40,6 @@ from workload.models import (
     DIMENSIONS,
     INSTITUTION_DIMENSIONS,
     TOTAL,
-    DirtyMonth,
     Rollup,
 )
 from workload.selectors import MONTH_RE, Period, period_parse

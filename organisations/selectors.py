@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .models import Association, Federation, Membership, Organisation
+from .models import Association, Federation, FederationMembership, Membership, Organisation
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,8 @@ def seat_for_user(user) -> Seat | None:
     if membership is None:
         return None
     return Seat(organisation=membership.organisation, role=membership.role)
+
+
+def federation_membership_list_for_association(*, association):
+    """The federations an association belongs to, each membership with its federation."""
+    return FederationMembership.objects.filter(association=association).select_related("federation")

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cases.signals import assistance_requests_changed
+from freshness import services as freshness
 from organisations.models import Role
 from tests.factories import DEFAULT_PASSWORD, AssociationFactory, MembershipFactory
 
@@ -47,13 +47,15 @@ def worker_client(worker_token):
 
 
 @pytest.fixture
-def changed_months():
-    """Records what the log tells the workload app: (association id, months) per write."""
+def changed_months(monkeypatch):
+    """Records what the log tells the freshness app: (association id, months) per write."""
     calls = []
+    log_changed = freshness.log_changed
 
-    def receiver(sender, association_id, months, **kwargs):
-        calls.append((association_id, set(months)))
+    def recording(*, association_id, months):
+        months = set(months)
+        calls.append((association_id, months))
+        log_changed(association_id=association_id, months=months)
 
-    assistance_requests_changed.connect(receiver, weak=False, dispatch_uid="test-changed-months")
-    yield calls
-    assistance_requests_changed.disconnect(dispatch_uid="test-changed-months")
+    monkeypatch.setattr(freshness, "log_changed", recording)
+    return calls

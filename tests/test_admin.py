@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
 
+from audit.models import AuditEvent
 from cases.models import AssistanceRequest, IncidentSheet, Person
 from organisations.models import Association, FederationMembership, Membership, User
 from organisations.signals import hourly_cost_changed
@@ -278,6 +279,54 @@ def test_deleting_an_entry_in_the_admin_tells_the_workload_app(
     assert changed_months == [(association.pk, {"2025-03"})]
 
 
+def test_adding_changing_and_deleting_an_entry_in_the_admin_are_in_the_trail(
+    staff_client, association, superuser
+):
+    # Given an entry added in the admin
+    response = staff_client.post(admin_url(AssistanceRequest, "add"), entry_post(association))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    entry = AssistanceRequest.objects.get()
+
+    # when it is changed, then deleted there
+    data = entry_post(association, duration_minutes="55", barriers=["itsme"])
+    del data["association"]
+    response = staff_client.post(admin_url(AssistanceRequest, "change", entry.pk), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    entry.refresh_from_db()
+    assert entry.barrier_codes == ["itsme"] and entry.has_barrier
+    response = staff_client.post(admin_url(AssistanceRequest, "delete", entry.pk), {"post": "yes"})
+    assert response.status_code == 302
+
+    # then the trail holds each step, by the staff member, naming what changed
+    trail = list(
+        AuditEvent.objects.filter(
+            object_type="assistance_request", object_id=str(entry.pk)
+        ).order_by("pk")
+    )
+    assert [event.action for event in trail] == ["create", "update", "delete"]
+    assert {event.actor_email for event in trail} == {superuser.email}
+    assert trail[1].detail["fields"] == ["barriers", "duration_minutes"]
+
+
+def test_entries_deleted_together_in_the_admin_restate_their_months(
+    staff_client, association, changed_months
+):
+    march = log_entry(association, occurred_on=dt.date(2025, 3, 14))
+    april = log_entry(association, occurred_on=dt.date(2025, 4, 2))
+    changed_months.clear()
+    response = staff_client.post(
+        admin_url(AssistanceRequest, "changelist"),
+        {"action": "delete_selected", "_selected_action": [march.pk, april.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not AssistanceRequest.objects.exists()
+    assert sorted(months for _association, changed in changed_months for months in changed) == [
+        "2025-03",
+        "2025-04",
+    ]
+    assert {association_id for association_id, _months in changed_months} == {association.pk}
+
+
 def test_a_national_register_number_is_refused_as_person_code_in_the_admin(
     staff_client, association
 ):
@@ -303,6 +352,25 @@ def test_a_person_is_added_in_the_admin(staff_client, association):
     )
     assert response.status_code == 302
     assert Person.objects.get().code == "MARIE-01"
+
+
+def test_a_person_added_and_changed_in_the_admin_is_in_the_trail(staff_client, association):
+    response = staff_client.post(
+        admin_url(Person, "add"),
+        {"association": str(association.pk), "code": "MARIE-01", "language": "fr"},
+    )
+    assert response.status_code == 302
+    person = Person.objects.get()
+    response = staff_client.post(
+        admin_url(Person, "change", person.pk),
+        {"code": "MARIE-01", "postcode": "1070", "language": "fr"},
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    trail = list(AuditEvent.objects.filter(object_type="person").order_by("pk"))
+    assert [event.action for event in trail] == ["create", "update"]
+    assert trail[1].detail["fields"] == ["postcode"]
+    assert Person.objects.get().postcode == "1070"
 
 
 def test_a_user_is_added_in_the_admin_by_email(staff_client):

@@ -23,7 +23,7 @@ from rendering.files import ExportFile
 from rendering.pdf import pdf_available, pdf_bytes
 from rendering.tables import Sheet, csv_bytes
 
-from . import selectors
+from . import selectors, services
 from .log_export import LOG_FORMATS, log_export
 from .metrics import PUBLISHED_METRICS
 from .models import COUNT_METRICS, Job
@@ -247,15 +247,12 @@ def exports_expire(*, keep_days: int | None = None) -> int:
     keep_days = settings.EXPORT_FILES_KEEP_DAYS if keep_days is None else keep_days
     cutoff = timezone.now() - dt.timedelta(days=keep_days)
     expired = 0
-    jobs = Job.objects.filter(
-        kind=Job.Kind.EXPORT, state=Job.State.SUCCEEDED, finished_at__lt=cutoff
-    )
-    for job in jobs.iterator():
+    for job in selectors.export_jobs_finished_before(cutoff):
         if job.result.get("expired"):
             continue
         found = export_job_file(job)
         if found is not None:
             found[0].unlink(missing_ok=True)
-        Job.objects.filter(pk=job.pk).update(result={**job.result, "expired": True})
+        services.job_mark_file_expired(job)
         expired += 1
     return expired

@@ -1,5 +1,5 @@
-"""Rollups (a cache of METRICS.md figures, always rebuilt from the log), the dirty-month
-outbox that keeps them fresh, and the job record of long work."""
+"""Rollups (a cache of METRICS.md figures, always rebuilt from the log) and the job record of
+long work. The dirty-month outbox that keeps them fresh is the freshness app's."""
 
 from django.conf import settings
 from django.db import models
@@ -42,28 +42,6 @@ COUNT_METRICS = (
     "without_consent_do_for",
     "sensitive_handling",
 )
-
-
-class DirtyMonth(models.Model):
-    """An association-month whose rollups may be stale: the outbox of recomputation.
-
-    Written in the same transaction as the entry, so a mark can never be lost even when the
-    broker is down. `version` grows with every mark; a recomputation removes the mark only if
-    the version it read is still the current one, so a write during a recomputation keeps it.
-    """
-
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
-    month = models.CharField(max_length=7)
-    version = models.PositiveBigIntegerField(default=1)
-    marked_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["association", "month"], name="dirty_month_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.association_id}:{self.month} v{self.version}"
 
 
 class RollupCell(models.Model):

@@ -1,21 +1,15 @@
-"""The workload app follows the log: each change marks its months dirty in the writer's
-transaction and queues their recomputation once that transaction commits."""
+"""The workload app follows the organisations app: a new hourly cost revalues every figure.
+
+(The log tells the freshness app of its changes by a direct call, `freshness.services
+.log_changed`, which queues this app's recomputation by task name.)"""
 
 from django.dispatch import receiver
 
-from cases.signals import assistance_requests_changed
+from freshness.enqueue import publish_on_commit
 from organisations.signals import hourly_cost_changed
 
 from . import services, tasks
-from .enqueue import publish_month_recompute_on_commit, publish_on_commit
 from .models import Job
-
-
-@receiver(assistance_requests_changed)
-def mark_months_dirty(sender, association_id, months, **kwargs):
-    services.dirty_months_mark(association_id=association_id, months=months)
-    for month in sorted(months):
-        publish_month_recompute_on_commit(tasks.recompute_month_task, association_id, month)
 
 
 @receiver(hourly_cost_changed)

@@ -19,7 +19,7 @@ from organisations.models import Association
 from referrals.models import Institution
 
 from .metrics import aggregates, classes, derived, round_cents, transferred_value_unrounded
-from .models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
+from .models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Job, Rollup
 
 # ASCII digits only, and no trailing newline: the months are compared and stepped as strings,
 # so "２０２５-01" (full-width digits) would never be reached and "2025-01\n" never equalled.
@@ -134,6 +134,15 @@ def monthly_table_for_association(
                 rows.append({"month": month, "group": None, **derived(empty, Decimal(0))})
         rows.sort(key=lambda row: row["month"])
     return rows
+
+
+def job_get_for_association(*, association: Association, pk, kinds=None) -> Job | None:
+    """One of the association's jobs (of one of `kinds` when given), or None: None also for
+    another association's job, so the caller answers 404 either way."""
+    jobs = Job.objects.filter(association=association, pk=pk)
+    if kinds is not None:
+        jobs = jobs.filter(kind__in=kinds)
+    return jobs.first()
 
 
 def statements_for_association(*, association: Association, period: Period) -> list[dict]:
@@ -324,3 +333,11 @@ def log_entries_for_association(
             }
         if on_batch is not None:
             on_batch(start + len(batch), len(ids))
+
+
+def export_jobs_finished_before(cutoff):
+    """Every association's export jobs that succeeded before `cutoff` (the nightly clean-up
+    of their files, which is no one association's read)."""
+    return Job.objects.filter(
+        kind=Job.Kind.EXPORT, state=Job.State.SUCCEEDED, finished_at__lt=cutoff
+    ).iterator()

@@ -1,4 +1,5 @@
-"""Writes of the workload app: dirty marks, rollup recomputation, jobs.
+"""Writes of the workload app: rollup recomputation (clearing the freshness app's dirty marks
+it made good), jobs.
 
 The log is the truth; rollups are a cache. `rollups_recompute` replaces an association's
 rollups for some months (or all) with figures aggregated from the log in one transaction, so
@@ -7,7 +8,6 @@ it can run twice, late or concurrently and still leave the same rows.
 
 import functools
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
@@ -16,10 +16,11 @@ from django.db.models import F, Value
 from django.utils import timezone
 
 from cases.models import AssistanceRequest, RequestBarrier
+from freshness.models import DirtyMonth
 from organisations.models import Association
 
 from .metrics import aggregates
-from .models import COUNT_METRICS, DIMENSIONS, TOTAL, DirtyMonth, Job, Rollup
+from .models import COUNT_METRICS, DIMENSIONS, TOTAL, Job, Rollup
 
 logger = logging.getLogger(__name__)
 
@@ -35,27 +36,6 @@ GROUP_FIELDS = {
     "mode": "mode",
     "outcome": "outcome",
 }
-
-
-def _new_version() -> int:
-    return secrets.randbits(62)
-
-
-def dirty_months_mark(*, association_id: int, months: Iterable[str]) -> None:
-    """Mark months dirty (inside the caller's transaction): the outbox of recomputation.
-
-    Each mark carries a fresh random version, so a recomputation that read an older version
-    leaves the mark in place.
-    """
-    DirtyMonth.objects.bulk_create(
-        [
-            DirtyMonth(association_id=association_id, month=m, version=_new_version())
-            for m in sorted(set(months))
-        ],
-        update_conflicts=True,
-        unique_fields=["association", "month"],
-        update_fields=["version", "marked_at"],
-    )
 
 
 def _lock_associations(association_ids: list[int] | None) -> dict[int, Association]:
@@ -245,6 +225,11 @@ def job_create(
     return Job.objects.create(
         kind=kind, association=association, created_by=actor, params=params or {}
     )
+
+
+def job_mark_file_expired(job: Job) -> None:
+    """The job's file was deleted: its page says so instead of offering the download."""
+    Job.objects.filter(pk=job.pk).update(result={**job.result, "expired": True})
 
 
 def job_set_progress(job_id: int, progress: int) -> None:

@@ -7,10 +7,10 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from cases.imports import import_job_work, imports_expire
+from freshness.enqueue import month_queued_release
 from reliability.services import guard_redeliveries
 
 from . import exports, services
-from .enqueue import month_queued_release
 
 RETRY = {
     "autoretry_for": (DatabaseError,),

@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import selectors as cases_selectors
 from cases.imports import REQUIRED_COLUMNS, import_file_store
-from cases.models import AssistanceRequest
+from freshness.enqueue import publish_on_commit
 from organisations.access import Rule, seat_required
 from rendering.files import ExportFile
 
 from . import charts, exports, presentation, selectors, services
-from .enqueue import publish_on_commit
 from .models import Job
 from .statements import (
     statement_context,
@@ -211,10 +210,11 @@ def dashboard(request):
 
 def _my_entries(request, period) -> dict:
     """A worker's own total for the period: their figures, never compared with anyone's."""
-    return (
-        AssistanceRequest.objects.for_association(request.association)
-        .filter(created_by=request.user, month__gte=period.start, month__lte=period.end)
-        .aggregate(requests=Count("pk"), minutes=Sum("duration_minutes", default=0))
+    return cases_selectors.assistance_request_totals_get_for_worker(
+        association=request.association,
+        worker=request.user,
+        month_from=period.start,
+        month_to=period.end,
     )
 
 
@@ -394,9 +394,9 @@ def import_create(request):
 
 
 def _job_for(request, pk) -> Job:
-    job = Job.objects.filter(
-        association=request.association, kind__in=(Job.Kind.EXPORT, Job.Kind.IMPORT), pk=pk
-    ).first()
+    job = selectors.job_get_for_association(
+        association=request.association, pk=pk, kinds=(Job.Kind.EXPORT, Job.Kind.IMPORT)
+    )
     if job is None:
         raise Http404
     return job

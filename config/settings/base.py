@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "organisations",
     "referrals",
+    "freshness",
     "cases",
     "workload",
     "evidence",

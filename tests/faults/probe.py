@@ -26,9 +26,10 @@ from django.db import DatabaseError, close_old_connections, transaction  # noqa:
 
 from cases.models import AssistanceRequest  # noqa: E402
 from cases.services import assistance_request_create  # noqa: E402
+from freshness.models import DirtyMonth  # noqa: E402
 from organisations.models import Association  # noqa: E402
 from organisations.services import association_create_or_update  # noqa: E402
-from workload.models import COUNT_METRICS, DirtyMonth, Rollup  # noqa: E402
+from workload.models import COUNT_METRICS, Rollup  # noqa: E402
 from workload.services import rollups_recompute  # noqa: E402
 
 SLUG = "asbl-faults"

@@ -11,11 +11,12 @@ import pytest
 from django.db import connection
 
 from cases.services import assistance_request_update
+from freshness.models import DirtyMonth
+from freshness.services import dirty_months_mark
 from organisations.services import association_update_settings
-from workload.models import DirtyMonth, Job, Rollup
+from workload.models import Job, Rollup
 from workload.selectors import monthly_table_for_association, period_parse
 from workload.services import (
-    dirty_months_mark,
     rollups_recompute,
     rollups_recompute_dirty_month,
     rollups_sweep_dirty,

@@ -54,6 +54,7 @@ def _flag_client(app) -> redis.Redis | None:
 
 
 def _flag_key(association_id: int, month: str) -> str:
+    # Named when this lived in the workload app; kept, so flags in flight survive a deploy.
     return f"aide:workload:month-queued:{association_id}:{month}"
 
 

@@ -1,0 +1,229 @@
+"""What the worker's pages and the person's receipt say: labels in the reader's language,
+the receipt's sentences, durations as people read them, the options and chips of the forms.
+
+Nothing here reads the database or decides what is valid: the views hand it rows from the
+selectors, and `cases.services` keeps every rule.
+"""
+
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from privacy import identifiers
+from taxonomy import get_taxonomy
+
+from .models import LANGUAGE_CODES
+
+RECEIPT_LANGUAGES = ("fr", "nl", "en")
+# How many chips are shown before "more"; the worker's own frequent codes come first.
+VISIBLE_CHIPS = 8
+
+PERSON_LANGUAGES = (
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("ar", "العربية"),
+    ("tr", "Türkçe"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("ro", "Română"),
+    ("pl", "Polski"),
+    ("other", "…"),
+)
+
+MODE_SENTENCES = {
+    "do_for": gettext_lazy("Your social worker did the procedure for you."),
+    "do_with": gettext_lazy("You did the procedure together with your social worker."),
+    "inform": gettext_lazy("Your social worker explained the letter or the procedure to you."),
+    "orient_epn": gettext_lazy(
+        "Your social worker sent you to a public digital space (EPN) for help with the computer."
+    ),
+    "orient_other": gettext_lazy("Your social worker sent you to another service."),
+    "intercede": gettext_lazy("Your social worker contacted the institution for you."),
+    "non_digital_alt": gettext_lazy(
+        "Your social worker asked the institution for a way without internet: a counter, "
+        "a paper form or a phone call."
+    ),
+    "accompany": gettext_lazy("Your social worker went with you to the counter."),
+    "complaint": gettext_lazy("Your social worker helped you make a complaint or a report."),
+}
+OUTCOME_SENTENCES = {
+    "resolved": gettext_lazy("The procedure is done. There is nothing more to do."),
+    "partial": gettext_lazy("Part of the procedure is done. Come back for the rest."),
+    "pending_inst": gettext_lazy(
+        "We are waiting for the institution's answer. Keep its letters and come back when it "
+        "answers."
+    ),
+    "pending_person": gettext_lazy(
+        "You still need to bring documents or codes. Come back with them."
+    ),
+    "postponed_technical": gettext_lazy(
+        "The website or the system did not work. Come back so that we can try again."
+    ),
+    "redirected": gettext_lazy("Another service will help you further."),
+    "abandoned": gettext_lazy("You chose to stop this procedure. You can come back at any time."),
+    "impossible": gettext_lazy(
+        "There was no way to do this procedure. Come back if you want to try another way."
+    ),
+    "rights_lost": gettext_lazy(
+        "You may have lost a right. Come back if you want help to contest it."
+    ),
+}
+CONSENT_SENTENCES = {
+    "written": gettext_lazy("You gave your written consent."),
+    "oral": gettext_lazy("You gave your consent orally."),
+    "none": gettext_lazy("You did not give your consent."),
+    "not_applicable": gettext_lazy("No password, code or personal data of yours was used."),
+}
+
+
+def page_language() -> str:
+    """The language of the page being answered, as the taxonomy labels it ("fr", "nl"...)."""
+    return (get_language() or "fr")[:2]
+
+
+# --- the log's rows ---------------------------------------------------------------------------
+
+
+def hours_minutes(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(m)d min") % {"m": rest}
+    return _("%(h)d h %(m)02d") % {"h": hours, "m": rest}
+
+
+def kind_or_institution(kind, institution, language) -> str:
+    if institution is not None:
+        return institution.name
+    return get_taxonomy().label("referrer_types", kind, language)
+
+
+def entry_rows(entries, language) -> list[dict]:
+    """Each entry with the labels its row shows."""
+    taxonomy = get_taxonomy()
+    rows = []
+    for entry in entries:
+        rows.append(
+            {
+                "entry": entry,
+                "procedure": taxonomy.label("procedure_domains", entry.procedure_domain, language),
+                "referrer": kind_or_institution(entry.referrer_kind, entry.referred_by, language),
+                "responsible": kind_or_institution(
+                    entry.responsible_kind, entry.responsible_institution, language
+                ),
+                "mode": taxonomy.label("assistance_modes", entry.mode, language),
+                "outcome": taxonomy.label("outcomes", entry.outcome, language),
+                "barriers": [
+                    taxonomy.label("digital_barriers", b.code, language)
+                    for b in entry.barriers.all()
+                ],
+            }
+        )
+    return rows
+
+
+def entry_summary(entry, language) -> str:
+    """What the "undo" notice names of a deleted entry: its procedure and duration."""
+    procedure = get_taxonomy().label("procedure_domains", entry.procedure_domain, language)
+    return f"{procedure} — {hours_minutes(entry.duration_minutes)}"
+
+
+# --- the person's receipt ---------------------------------------------------------------------
+
+
+def receipt_language(requested, entry) -> str:
+    """The language asked for, else the person's, else the page's."""
+    if requested in RECEIPT_LANGUAGES:
+        return requested
+    person_language = entry.person.language if entry.person else ""
+    return person_language if person_language in RECEIPT_LANGUAGES else page_language()
+
+
+def receipt(entry, language) -> dict:
+    """What the receipt says, in `language` (call it with that language active): what was
+    done, for whom, what next. Never the notes (they may hold identifiers) nor the code."""
+    return {
+        "procedure": get_taxonomy().label("procedure_domains", entry.procedure_domain, language),
+        "body": kind_or_institution(
+            entry.responsible_kind, entry.responsible_institution, language
+        ),
+        "done": str(MODE_SENTENCES.get(entry.mode, "")),
+        "consent": str(CONSENT_SENTENCES.get(entry.consent, "")),
+        "next": str(OUTCOME_SENTENCES.get(entry.outcome, "")),
+        "sensitive": bool(entry.sensitive_flag_codes),
+    }
+
+
+# --- identifiers in free text -----------------------------------------------------------------
+
+
+def identifiers_found_message(findings) -> str:
+    return _("This text contains a %(kinds)s: mask it, or keep it on purpose.") % {
+        "kinds": identifiers.kinds_found(findings)
+    }
+
+
+def identifier_finding(finding) -> dict:
+    return {**finding.as_dict(), "label": str(identifiers.LABELS[finding.kind])}
+
+
+def institution_option(institution, language) -> dict:
+    """An institution as the search-as-you-type list shows it."""
+    return {
+        "id": institution.pk,
+        "name": institution.name,
+        "postcode": institution.postcode,
+        "kind": institution.kind,
+        "kind_label": get_taxonomy().label("referrer_types", institution.kind, language),
+        "label": str(institution),
+    }
+
+
+# --- the forms' options -----------------------------------------------------------------------
+
+
+def code_choices(section: str, blank: bool = False) -> list[tuple[str, str]]:
+    choices = get_taxonomy().choices(section, page_language())
+    return [("", "—")] + choices if blank else choices
+
+
+def procedure_choices() -> list:
+    """Procedures grouped under their domain; the domain itself is the first option."""
+    taxonomy, language = get_taxonomy(), page_language()
+    groups, current = [("", "—")], None
+    for code in taxonomy.sections["procedure_domains"]:
+        if code.parent is None:
+            current = [(code.code, code.label(language))]
+            groups.append((code.label(language), current))
+        else:
+            current.append((code.code, code.label(language)))
+    return groups
+
+
+def grouped_options(value, choices):
+    """(group label, [(code, label, selected)]) for a <select> with optgroups."""
+    value = value or ""
+    groups = []
+    for code, label in choices:
+        if isinstance(label, list | tuple):
+            groups.append((code, [(c, lbl, c == value) for c, lbl in label]))
+        else:
+            groups.append(("", [(code, label, code == value)]))
+    return groups
+
+
+def person_language_choices() -> list[tuple[str, str]]:
+    return [(code, label) for code, label in PERSON_LANGUAGES if code in LANGUAGE_CODES]
+
+
+def chips(choices, selected, frequent) -> tuple[list, list]:
+    """(shown, more) chips of a multiple choice: the checked and the worker's usual codes
+    first, each as (code, label, checked)."""
+    selected = set(selected or [])
+    order = {code: i for i, code in enumerate(frequent or [])}
+    ranked = sorted(choices, key=lambda c: (c[0] not in selected, order.get(c[0], 999)))
+    shown = [c for c in ranked if c[0] in selected or c[0] in order][:VISIBLE_CHIPS]
+    if len(shown) < VISIBLE_CHIPS:
+        shown += [c for c in choices if c not in shown][: VISIBLE_CHIPS - len(shown)]
+    more = [c for c in choices if c not in shown]
+    return [(*c, c[0] in selected) for c in shown], [(*c, c[0] in selected) for c in more]
