@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
 from organisations.access import Rule, seat_required
@@ -223,6 +223,9 @@ def entry_edit(request, pk):
     else:
         form = EntryForm(initial=entry_initial(entry), usual=usual)
         status = 200
+    if entry.person is not None:
+        # The edit form shows the person's code: a read of the record like any other.
+        audit.person_read(person=entry.person, actor=request.user)
     template = "cases/_entry_edit.html" if _is_fragment(request) else "cases/entry_edit.html"
     return render(request, template, {"form": form, "entry": entry}, status=status)
 
@@ -366,16 +369,18 @@ def incident_create(request):
 # --- persons (pseudonymous records and the person's rights) ---------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @member_required
 def person_list(request):
     """The association's persons, searched by code. Every listing is recorded in the trail,
-    like the API's list: the codes of a page are personal data."""
-    code_search = request.GET.get("q", "").strip()[:30]
+    like the API's list: the codes of a page are personal data. A search is posted, never put
+    in the URL, so that what was typed (part of a person's code) stays out of access logs."""
+    code_search = request.POST.get("q", "").strip()[:30] if request.method == "POST" else ""
+    page_number = request.POST.get("page") if request.method == "POST" else request.GET.get("page")
     persons = selectors.person_summaries_for_association(
         association=request.association, code_search=code_search
     )
-    page = Paginator(persons, PERSONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(persons, PERSONS_PER_PAGE).get_page(page_number)
     audit.persons_listed(
         association_id=request.association.pk, actor=request.user, route="cases:person_list"
     )
@@ -453,6 +458,8 @@ def person_erase_view(request, pk):
     if not ERASE_RULE.allows(request.seat):
         raise PermissionDenied(_("You may not erase a person."))
     if request.POST.get("confirm") != "yes":
+        # The confirmation shows the person's code: a read of the record like any other.
+        audit.person_read(person=person, actor=request.user)
         summary = selectors.person_summary_get_for_association(
             association=request.association, pk=person.pk
         )
@@ -482,12 +489,13 @@ def institutions_json(request):
     return JsonResponse({"results": results})
 
 
-@require_GET
+@require_POST
 @member_json
 def persons_json(request):
-    """The association's persons whose code starts with what was typed."""
+    """The association's persons whose code starts with what was typed (posted, so that the
+    typed code stays out of the URLs that access logs keep)."""
     persons = selectors.persons_with_code_starting(
-        association=request.association, typed=request.GET.get("q", "")
+        association=request.association, typed=request.POST.get("q", "")
     )
     return JsonResponse({"results": [{"code": p.code, "language": p.language} for p in persons]})
 

@@ -143,13 +143,13 @@ def test_the_persons_page_lists_the_associations_persons_with_their_activity(sce
 
 
 def test_searching_by_code_keeps_only_the_codes_containing_the_text(scene, worker):
-    response = worker.get("/persons/", {"q": "042"})
+    response = worker.post("/persons/", {"q": "042"})
 
     assert [row["person"].code for row in response.context["persons"]] == ["K-042"]
 
 
 def test_a_search_matching_nothing_says_so(scene, worker):
-    response = worker.get("/persons/", {"q": "X-777"})
+    response = worker.post("/persons/", {"q": "X-777"})
 
     assert response.context["persons"] == []
     assert "Aucune personne" in response.content.decode()
@@ -170,7 +170,7 @@ def test_the_persons_page_costs_the_same_queries_for_two_persons_or_thirty(scene
 
 
 def test_every_listing_is_recorded_in_the_trail_without_the_search_terms(scene, worker):
-    worker.get("/persons/", {"q": "K-042"})
+    worker.post("/persons/", {"q": "K-042"})
 
     (event,) = person_events(Action.SEARCH)
     assert event.association_id == scene["mine"].pk
@@ -395,3 +395,29 @@ def test_another_associations_person_cannot_be_erased(scene, director):
         response = director.post(person_url(foreign, "erase/"), data)
         assert response.status_code == 404
     assert Person.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_search_is_posted_so_the_typed_code_never_reaches_an_url(scene, worker):
+    # The attack: reading the access log, where every URL with ?q= is kept.
+    page = worker.get("/persons/").content.decode()
+    assert 'method="post" action="/persons/"' in page
+    assert [
+        row["person"].code for row in worker.get("/persons/", {"q": "042"}).context["persons"]
+    ] != ["K-042"]  # a search in the URL is not honoured
+    response = worker.post("/persons/", {"q": "042"})
+    assert "q=042" not in response.content.decode()
+    assert worker.get("/lookup/persons/", {"q": "K-0"}).status_code == 405
+
+
+def test_the_erase_confirmation_and_the_entry_edit_form_are_recorded_as_reads(scene, worker):
+    person = scene["person"]
+    entry = log_entry(scene["mine"], person=person)
+    before = len(person_events(Action.READ))
+
+    confirm = worker.post(f"/persons/{person.pk}/erase/")
+    edit = worker.get(f"/entries/{entry.pk}/edit/")
+
+    assert person.code in confirm.content.decode() and person.code in edit.content.decode()
+    reads = person_events(Action.READ)
+    assert len(reads) == before + 2
+    assert {event.object_id for event in reads[-2:]} == {str(person.pk)}

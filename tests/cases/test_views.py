@@ -361,13 +361,13 @@ def test_the_institution_search_finds_bodies_by_name_ignoring_accents(logged_in,
 
 def test_the_lookups_are_for_logged_in_members_only(client):
     assert client.get("/lookup/institutions/?q=cpas").status_code == 403
-    assert client.get("/lookup/persons/?q=a").status_code == 403
+    assert client.post("/lookup/persons/", {"q": "a"}).status_code == 403
 
 
 def test_the_person_lookup_lists_only_the_associations_persons(logged_in, association):
     PersonFactory(association=association, code="AB-1")
     PersonFactory(association=AssociationFactory(), code="AB-2")
-    codes = [r["code"] for r in logged_in.get("/lookup/persons/?q=ab").json()["results"]]
+    codes = [r["code"] for r in logged_in.post("/lookup/persons/", {"q": "ab"}).json()["results"]]
     assert codes == ["AB-1"]
 
 

@@ -195,7 +195,10 @@
     input.addEventListener("input", debounce(function () {
       var q = input.value.trim();
       if (!q) return;
-      fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      var body = new FormData();
+      body.append("q", q);
+      // Posted: a person's code typed here must not end up in access logs as a URL.
+      fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf(form) } })
         .then(function (r) { return r.json(); })
         .then(function (data) {
           list.innerHTML = "";
