@@ -28,9 +28,18 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty --no-logins
 
+# The embedded default as a person uses it: the server and one real Celery worker (with its
+# beat, for the sweeps and the nightly jobs) on kombu's filesystem transport, so that long
+# work runs in the background as it does in production. A broker given in the environment is
+# used instead. Stopping the server (Ctrl+C) stops the worker.
+run: export CELERY_BROKER_URL ?= filesystem://
 run: seed
 	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@mkdir -p var
+	@$(VENV)/bin/celery -A config worker --beat --pool=solo --schedule=var/celerybeat-schedule \
+	  --without-mingle --without-gossip --without-heartbeat --loglevel=WARNING & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
