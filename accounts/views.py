@@ -15,7 +15,14 @@ from organisations.access import Rule, seat_required
 from organisations.selectors import federation_membership_list_for_association
 from organisations.services import association_set_sharing, association_update_settings
 
-from .two_factor import confirmed_device, device_confirm, pending_device
+from .middleware import redirect_to_step
+from .two_factor import (
+    SessionStage,
+    confirmed_device,
+    device_confirm,
+    pending_device,
+    session_stage,
+)
 
 
 def _next(request) -> str:
@@ -25,13 +32,23 @@ def _next(request) -> str:
     return target
 
 
+def _second_factor_passed(request, device) -> None:
+    otp_login(request, device)
+    # The session has just gained what it lacked: a new key, like at the password step.
+    request.session.cycle_key()
+
+
 @login_required
 def two_factor_setup(request):
+    # Also shut by the middleware; checked here again because this is the page an attacker
+    # holding only the password wants: it would replace the victim's phone with theirs.
+    if session_stage(request.user) == SessionStage.CODE_REQUIRED:
+        return redirect_to_step(SessionStage.CODE_REQUIRED, next_url=_next(request))
     device = pending_device(request.user)
     error = None
     if request.method == "POST":
         if device_confirm(user=request.user, token=request.POST.get("token", "")):
-            otp_login(request, confirmed_device(request.user))
+            _second_factor_passed(request, confirmed_device(request.user))
             return redirect(_next(request))
         error = _("This code is not valid. Check the time of your phone and try again.")
     secret = base64.b32encode(device.bin_key).decode()
@@ -43,7 +60,13 @@ def two_factor_setup(request):
     return render(
         request,
         "accounts/two_factor_setup.html",
-        {"secret": secret, "uri": uri, "error": error, "next": _next(request)},
+        {
+            "secret": secret,
+            "uri": uri,
+            "error": error,
+            "next": _next(request),
+            "replaces": confirmed_device(request.user) is not None,
+        },
     )
 
 
@@ -55,7 +78,7 @@ def two_factor_verify(request):
     error = None
     if request.method == "POST":
         if device.verify_token(request.POST.get("token", "").strip()):
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             return redirect(_next(request))
         error = _("This code is not valid.")
     return render(

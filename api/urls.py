@@ -16,6 +16,7 @@ app_name = "api"
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateApi.as_view(), name="token"),
+    path("auth/logout/", views.TokenLogoutApi.as_view(), name="logout"),
     path("taxonomy/", views.TaxonomyApi.as_view(), name="taxonomy"),
     path("workload/monthly/", workload.WorkloadMonthlyApi.as_view(), name="workload-monthly"),
     path(

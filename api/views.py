@@ -1,10 +1,12 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,11 +27,22 @@ class TokenCreateSerializer(serializers.Serializer):
     )
 
 
+DETAIL = serializers.CharField()
+
+
 class TokenCreateApi(APIView):
     """Exchange an email and password for an API token (sent as `Authorization: Token …`).
 
-    An account with two-factor authentication also sends the current code as `otp`; a
-    director whose association requires two-factor must set it up on the web first.
+    An account with a second factor (an authenticator app set up at `/account/two-factor/`)
+    also sends the app's current code as `otp`: without it, or with a wrong or used one, the
+    answer is 400 naming `otp`, and a wrong code counts as a failed login towards the
+    lockout. A director whose association requires a second factor and who has none set up
+    gets 403 and sets it up on the web first. Accounts without one send email and password.
+
+    A token lasts `API_TOKEN_TTL_HOURS` (10 h by default) unless revoked before:
+    `POST /api/v1/auth/logout/` revokes the token sent; a new password, a second factor
+    turned on or replaced, the association starting to require one (for its directors) and
+    leaving an association revoke all of the account's tokens.
     """
 
     authentication_classes = []
@@ -40,9 +53,20 @@ class TokenCreateApi(APIView):
         request=TokenCreateSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: None,
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description=(
+                    "Refused, each reason under its field: `email` or `password` missing or "
+                    "malformed; `non_field_errors` for a wrong email or password; `otp` for "
+                    "an account with a second factor whose code is missing, wrong or used."
+                ),
+            ),
             403: OpenApiResponse(
-                description="Two-factor authentication is required and not set up yet."
+                response=inline_serializer("SecondFactorSetupRequired", {"detail": DETAIL}),
+                description=(
+                    "The caller is a director of an association that requires a second "
+                    "factor and has none set up: `detail` says to set it up on the web."
+                ),
             ),
         },
     )
@@ -69,6 +93,27 @@ class TokenCreateApi(APIView):
         # records the last login, as the web login does.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response({"token": token}, status=status.HTTP_200_OK)
+
+
+class TokenLogoutApi(APIView):
+    """Revoke the token sent with this call; the account's other tokens keep working.
+
+    Every token of an account is also revoked when its password changes, when it turns on a
+    second factor (or replaces its device), when its association starts to require one (the
+    directors' tokens) and when it leaves an association.
+    """
+
+    # The token is what is revoked: a browser session has none to send (log out on the web).
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="The token is revoked: it now gets 401.")},
+    )
+    def post(self, request):
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _invalid_credentials():

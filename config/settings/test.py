@@ -13,7 +13,19 @@ import os
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
+from csp.constants import UNSAFE_EVAL  # noqa: E402
+
 from .base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+
+# Playwright's wait_for_function runs its predicate through eval() inside the page
+# (tests/e2e): the tests' policy allows eval and nothing more. The production policy itself
+# is what tests/accounts/test_content_security_policy.py checks, and what the browser test
+# of the policy (tests/e2e/test_second_factor.py) runs the pages under.
+PRODUCTION_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY  # noqa: F405
+_directives = PRODUCTION_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**_directives, "script-src": [*_directives["script-src"], UNSAFE_EVAL]}
+}

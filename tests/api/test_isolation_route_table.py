@@ -35,11 +35,13 @@ REFERENCE = "reference"  # any signed-in seat; holds no association data
 MEMBER = "member"  # workers and directors, of their own association only
 DIRECTOR = "director"  # directors, of their own association only
 ANALYST = "analyst"  # federation analysts only
+OWN_TOKEN = "own-token"  # any token holder, acting on the token sent and nothing else
 
 # Every API route that is not an AssociationScopedMixin resource, by URL name. A new route
 # must be added here (or be built on the mixin), or test_every_route_is_classified fails.
 ROUTE_ACCESS = {
     "api:token": PUBLIC,
+    "api:logout": OWN_TOKEN,
     "api:taxonomy": REFERENCE,
     "api:schema": REFERENCE,
     "api:docs": REFERENCE,
@@ -307,6 +309,8 @@ def test_no_caller_of_another_association_gets_anything_of_mine(route, scene):
                     assert status == 403, context
             elif access == REFERENCE:
                 assert status in (200, 400), context
+            elif access == OWN_TOKEN:
+                assert status == 204, context
 
     # A worker of `mine` is refused where the role is not theirs.
     if access in (ANALYST, DIRECTOR):

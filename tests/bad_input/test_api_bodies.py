@@ -58,6 +58,7 @@ API_WRITES = {
         _token_base,
         unnamed_refusal="wrong credentials never say which of the two is wrong",
     ),
+    "api:logout": ApiWrite("worker", body_ignored="revokes the token sent, whatever the body"),
     "api:workload-recompute": ApiWrite(
         "director",
         body_ignored="a director queues a recomputation of the whole association: no body",
