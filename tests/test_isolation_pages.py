@@ -38,8 +38,9 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from cases.models import AssistanceRequest, IncidentSheet
+from cases.models import AssistanceRequest, IncidentSheet, Person
 from evidence.services import release_publish
+from organisations.selectors import seat_for_user
 from organisations.services import association_update_settings
 from tests.api import conftest as api_fixtures
 from tests.api import test_isolation_route_table as route_table
@@ -553,6 +554,9 @@ FORM_VALUES = {
     "confirm": lambda w: "yes",
     "token": lambda w: "123456",
     "text": lambda w: "Nothing to scan.",
+    # A person search (posted so that the code stays out of URLs) for mine's person.
+    "q": lambda w: w.mine.person.code,
+    "page": lambda w: "1",
     "language": lambda w: "nl",
     "next": lambda w: "/",
     **{
@@ -596,6 +600,16 @@ def links_to_mine(world):
     )
 
 
+def _own_person_codes(user) -> set[str]:
+    """Codes of the caller's own association's persons. Codes are per association: a walk
+    that posts mine's code in an entry form creates the caller's own person with that code,
+    which their persons page and lookup then rightly list."""
+    seat = seat_for_user(user) if user is not None else None
+    if seat is None or seat.association is None:
+        return set()
+    return set(Person.objects.filter(association=seat.association).values_list("code", flat=True))
+
+
 def test_no_page_post_of_another_association_changes_mine(scene):
     form = {name: value(scene) for name, value in FORM_VALUES.items()}
     # Mine's person code is theirs to type too (codes are per association): a refused form
@@ -619,7 +633,8 @@ def test_no_page_post_of_another_association_changes_mine(scene):
             names_mine = "%(id)s" in route_table.page_url(route, scene)
             if names_mine and status != 405 and not refused(response):
                 problems.append(f"{context}: the URL names mine's object")
-            if found := find_markers(answer_text(response, typed), markers):
+            shown = [m for m in markers if m not in _own_person_codes(api.user)]
+            if found := find_markers(answer_text(response, typed), shown):
                 problems.append(f"{context}: the answer shows {found} of mine")
             if "_auth_user_id" not in browser.session:  # the post logged them out
                 browser.force_login(api.user)
