@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases.imports import import_file_store, imports_expire
 from cases.models import AssistanceRequest
 from workload.models import Job
+from workload.tasks import run_import_job_task
 
 from .conftest import celery_conf
 from .reports_data import reports_fixture, web_client  # noqa: F401
@@ -135,3 +136,32 @@ def test_an_import_that_fails_on_the_database_deletes_the_file_at_once(
 
     assert Job.objects.get(kind="import").state == "failed"
     assert not list(tmp_path.glob("imports/*/*"))
+
+
+def test_on_the_embedded_broker_an_import_waits_for_the_worker_not_in_the_request(
+    director, reports, tmp_path, django_capture_on_commit_callbacks
+):
+    # The attack: a 200k-row import ran inside the upload request, and another association's
+    # save waited on it. On make run's filesystem broker the request only queues the job.
+    queue = tmp_path / "broker"
+    queue.mkdir()
+    before = AssistanceRequest.objects.count()
+    options = {"data_folder_in": str(queue), "data_folder_out": str(queue)}
+    with (
+        celery_conf(
+            task_always_eager=False,
+            broker_url="filesystem://",
+            broker_transport_options=options,
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = director.post("/workload/imports/", {"file": csv_file(GOOD, GOOD)})
+
+    job = Job.objects.get(kind="import")
+    assert response.status_code == 302
+    assert job.state == "queued" and AssistanceRequest.objects.count() == before
+    assert len(list(queue.iterdir())) == 1  # the message waits for the worker
+    # The worker's turn: the same task body, as `make run`'s worker runs it.
+    run_import_job_task.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == "succeeded" and AssistanceRequest.objects.count() == before + 2
