@@ -41,6 +41,19 @@ def _record(
     )
 
 
+def _about(object_type, action, obj, actor, detail=None, person_id=None) -> AuditEvent:
+    """An event about one row of an association (an entry, a sheet)."""
+    return _record(
+        action=action,
+        object_type=object_type,
+        association_id=obj.association_id,
+        object_id=obj.pk,
+        person_id=person_id,
+        actor=actor,
+        detail=detail,
+    )
+
+
 def _person_data(person) -> dict:
     return {"code": person.code}
 
@@ -48,54 +61,33 @@ def _person_data(person) -> dict:
 # --- Persons ---------------------------------------------------------------------------------
 
 
-def person_created(*, person, actor=None) -> AuditEvent:
+def _person(action, person, actor, detail=None, keep_code=True) -> AuditEvent:
     return _record(
-        action=Action.CREATE,
+        action=action,
         object_type=ObjectType.PERSON,
         association_id=person.association_id,
         object_id=person.pk,
         person_id=person.pk,
         actor=actor,
-        person_data=_person_data(person),
+        detail=detail,
+        person_data=_person_data(person) if keep_code else None,
     )
+
+
+def person_created(*, person, actor=None) -> AuditEvent:
+    return _person(Action.CREATE, person, actor)
 
 
 def person_changed(*, person, fields, actor=None) -> AuditEvent:
-    return _record(
-        action=Action.UPDATE,
-        object_type=ObjectType.PERSON,
-        association_id=person.association_id,
-        object_id=person.pk,
-        person_id=person.pk,
-        actor=actor,
-        detail={"fields": sorted(fields)},
-        person_data=_person_data(person),
-    )
+    return _person(Action.UPDATE, person, actor, {"fields": sorted(fields)})
 
 
 def person_read(*, person, actor=None) -> AuditEvent:
-    return _record(
-        action=Action.READ,
-        object_type=ObjectType.PERSON,
-        association_id=person.association_id,
-        object_id=person.pk,
-        person_id=person.pk,
-        actor=actor,
-        person_data=_person_data(person),
-    )
+    return _person(Action.READ, person, actor)
 
 
 def person_exported(*, person, actor=None, format="json") -> AuditEvent:
-    return _record(
-        action=Action.EXPORT,
-        object_type=ObjectType.PERSON,
-        association_id=person.association_id,
-        object_id=person.pk,
-        person_id=person.pk,
-        actor=actor,
-        detail={"format": format},
-        person_data=_person_data(person),
-    )
+    return _person(Action.EXPORT, person, actor, {"format": format})
 
 
 def persons_listed(*, association_id, actor=None, route="") -> AuditEvent:
@@ -114,14 +106,7 @@ def person_erased(*, person, actor=None) -> AuditEvent:
     """Right to erasure: empty every trace of the person's pseudonym in the trail, then
     record the erasure itself (by id only)."""
     person_scrub(person_id=person.pk)
-    return _record(
-        action=Action.ERASE,
-        object_type=ObjectType.PERSON,
-        association_id=person.association_id,
-        object_id=person.pk,
-        person_id=person.pk,
-        actor=actor,
-    )
+    return _person(Action.ERASE, person, actor, keep_code=False)
 
 
 def person_scrub(*, person_id: int) -> int:
@@ -138,15 +123,7 @@ def person_scrub(*, person_id: int) -> int:
 
 
 def _entry(action, entry, actor, detail=None) -> AuditEvent:
-    return _record(
-        action=action,
-        object_type=ObjectType.ENTRY,
-        association_id=entry.association_id,
-        object_id=entry.pk,
-        person_id=entry.person_id,
-        actor=actor,
-        detail=detail,
-    )
+    return _about(ObjectType.ENTRY, action, entry, actor, detail, person_id=entry.person_id)
 
 
 def entry_created(*, entry, actor=None) -> AuditEvent:
@@ -175,14 +152,7 @@ def entry_deleted(*, entry, actor=None) -> AuditEvent:
 
 
 def _incident(action, sheet, actor, detail=None) -> AuditEvent:
-    return _record(
-        action=action,
-        object_type=ObjectType.INCIDENT,
-        association_id=sheet.association_id,
-        object_id=sheet.pk,
-        actor=actor,
-        detail=detail,
-    )
+    return _about(ObjectType.INCIDENT, action, sheet, actor, detail)
 
 
 def incident_created(*, sheet, actor=None) -> AuditEvent:
