@@ -130,61 +130,8 @@ def dashboard(request):
     context = _context(request, errors=errors, period=period or default_period())
     if errors:
         return render(request, "workload/dashboard.html", context, status=400)
-    language = translation.get_language()
     association = request.association
     rows = selectors.monthly_table_for_association(association=association, period=period)
-    totals = exports.monthly_totals(rows)
-    months = [r["month"] for r in rows]
-    transferred = [float(presentation.hours(r["transferred_minutes"])) for r in rows]
-    other = [float(presentation.hours(r["minutes"] - r["transferred_minutes"])) for r in rows]
-    institutions = [
-        g
-        for g in _group_totals(
-            association, period, "responsible_institution", language, "transferred_minutes"
-        )
-        if g["group"] is not None and g["transferred_minutes"]
-    ][:TOP_INSTITUTIONS]
-    sections = []
-    for key, title, column, dimension, metric, unit in (
-        (
-            "institutions",
-            _("Top responsible institutions (transferred hours)"),
-            _("Institution"),
-            None,
-            None,
-            " h",
-        ),
-        ("barriers", _("Digital barriers (entries)"), _("Barrier"), "barrier", "requests", ""),
-        (
-            "referrers",
-            _("Who sent the person (entries)"),
-            _("Sent by"),
-            "referrer_kind",
-            "requests",
-            "",
-        ),
-        ("outcomes", _("Outcomes (entries)"), _("Outcome"), "outcome", "requests", ""),
-    ):
-        items = (
-            institutions
-            if dimension is None
-            else _group_totals(association, period, dimension, language, metric)
-        )
-        values = [
-            (i["label"], float(i["transferred_hours"]) if dimension is None else i[metric])
-            for i in items
-        ]
-        sections.append(
-            {
-                "key": key,
-                "title": title,
-                "column": column,
-                "items": items,
-                "chart": charts.horizontal_bars(values, title=title, unit=unit),
-                "is_barrier": dimension == "barrier",
-                "is_institution": dimension is None,
-            }
-        )
     context.update(
         rows=[
             {
@@ -195,17 +142,94 @@ def dashboard(request):
             }
             for r in rows
         ],
-        totals=totals,
-        month_chart=charts.stacked_months(
-            months,
-            [(_("transferred"), transferred), (_("other work"), other)],
-            title=_("Transferred and other hours per month"),
-            unit=" h",
-        ),
-        sections=sections,
+        totals=exports.monthly_totals(rows),
+        month_chart=_month_chart(rows),
+        sections=_dashboard_sections(association, period, translation.get_language()),
         my_entries=None if _is_director(request) else _my_entries(request, period),
     )
     return render(request, "workload/dashboard.html", context)
+
+
+def _month_chart(rows) -> str:
+    transferred = [float(presentation.hours(r["transferred_minutes"])) for r in rows]
+    other = [float(presentation.hours(r["minutes"] - r["transferred_minutes"])) for r in rows]
+    return charts.stacked_months(
+        [r["month"] for r in rows],
+        [(_("transferred"), transferred), (_("other work"), other)],
+        title=_("Transferred and other hours per month"),
+        unit=" h",
+    )
+
+
+# The dashboard's ranked sections: (key, title, column, dimension, metric, unit). The first
+# ranks institutions by transferred hours; the others count entries per code.
+DASHBOARD_SECTIONS = (
+    (
+        "institutions",
+        gettext_lazy("Top responsible institutions (transferred hours)"),
+        gettext_lazy("Institution"),
+        None,
+        None,
+        " h",
+    ),
+    (
+        "barriers",
+        gettext_lazy("Digital barriers (entries)"),
+        gettext_lazy("Barrier"),
+        "barrier",
+        "requests",
+        "",
+    ),
+    (
+        "referrers",
+        gettext_lazy("Who sent the person (entries)"),
+        gettext_lazy("Sent by"),
+        "referrer_kind",
+        "requests",
+        "",
+    ),
+    (
+        "outcomes",
+        gettext_lazy("Outcomes (entries)"),
+        gettext_lazy("Outcome"),
+        "outcome",
+        "requests",
+        "",
+    ),
+)
+
+
+def _top_institutions(association, period, language) -> list[dict]:
+    return [
+        g
+        for g in _group_totals(
+            association, period, "responsible_institution", language, "transferred_minutes"
+        )
+        if g["group"] is not None and g["transferred_minutes"]
+    ][:TOP_INSTITUTIONS]
+
+
+def _dashboard_sections(association, period, language) -> list[dict]:
+    sections = []
+    for key, title, column, dimension, metric, unit in DASHBOARD_SECTIONS:
+        if dimension is None:
+            items = _top_institutions(association, period, language)
+            values = [(i["label"], float(i["transferred_hours"])) for i in items]
+        else:
+            items = _group_totals(association, period, dimension, language, metric)
+            values = [(i["label"], i[metric]) for i in items]
+        sections.append(
+            {
+                "key": key,
+                "title": str(title),
+                "column": str(column),
+                "items": items,
+                "chart": charts.horizontal_bars(values, title=str(title), unit=unit),
+                "is_barrier": dimension == "barrier",
+                "is_institution": dimension is None,
+            }
+        )
+    return sections
 
 
 def _my_entries(request, period) -> dict:
