@@ -105,7 +105,7 @@ class EarlierRelease:
         release the set is unknown, so it always applies."""
         return self.legacy or self.sources != sources
 
-    def _published_rows(self) -> dict:
+    def published_rows(self) -> dict:
         if self._published is None:
             content = json.loads(
                 Release.objects.filter(pk=self.release.pk).values_list("content", flat=True)[0]
@@ -124,7 +124,7 @@ class EarlierRelease:
         """(month, group key) of every row of a table this release published."""
         if self.legacy:
             return [
-                (month, key) for (name, month, key) in self._published_rows() if name == dimension
+                (month, key) for (name, month, key) in self.published_rows() if name == dimension
             ]
         return [
             (month, key) for month, cells in self._cells.get(dimension, {}).items() for key in cells
@@ -167,7 +167,7 @@ class ReleaseComparison:
         return len(contributors) < self.min_associations or abs(sum(delta.values())) < self.k
 
     def _legacy_fails(self, earlier: EarlierRelease, dimension: str, month, key, cell) -> bool:
-        row = earlier._published_rows().get((dimension, month, key))
+        row = earlier.published_rows().get((dimension, month, key))
         if row is None:
             # No row: nobody had an entry there, so the difference is the new cell itself,
             # which the other rules already judged.

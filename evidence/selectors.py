@@ -359,9 +359,11 @@ def federation_aggregates(
     """The federation's table for a period, under disclosure control.
 
     Without `group_by`, one row per month of the period (an empty month is a suppressed
-    row); with it, one row per month and group that any sharing member logged. A suppressed
-    row keeps its month and group and has every metric null. The tables are consistent with
-    one another: what one suppresses, no other gives away by subtraction.
+    row); with it, one row per month and group that any sharing member logged (or that an
+    overlapping release published: then a suppressed row). A suppressed row keeps its month
+    and group and has every metric null. The tables are consistent with one another, and
+    with the releases already published: what one suppresses, no other gives away by
+    subtraction.
     """
     return federation_tables(federation, period, [group_by])[group_by]
 
