@@ -143,17 +143,47 @@ class JobSerializer(serializers.ModelSerializer):
         return reverse("workload:job-download", args=[job.pk])
 
 
+class RecomputeRequestSerializer(serializers.Serializer):
+    """A recomputation covers every month of the association: there is nothing to choose, so
+    the body is empty or `{}`. Any field is refused by name, so that a client that believes
+    it chose something learns that it did not."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise ApiValidationError({name: [_("Unknown field.")] for name in unknown[:20]})
+        return attrs
+
+
+RECOMPUTE_REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {},
+    "additionalProperties": False,
+    "description": "Empty, or an empty object: any field is a 400 naming it.",
+}
+
+
 class WorkloadRecomputeApi(APIView):
-    """Queue a full recomputation of the caller's association's figures (directors)."""
+    """Queue a full recomputation of the caller's association's figures (directors). While
+    one is queued or running, the answer is that job: no second one is queued."""
 
     permission_classes = [IsAuthenticated, IsDirector]
 
-    @extend_schema(request=None, responses={202: JobSerializer})
+    @extend_schema(
+        request={"application/json": RECOMPUTE_REQUEST_SCHEMA},
+        responses={202: JobSerializer},
+        description=(
+            "Answers 202 with the job. While a recomputation of the association is queued "
+            "or running, answers 202 with that same job and queues nothing."
+        ),
+    )
     def post(self, request):
-        job = services.job_create(
-            kind=Job.Kind.RECOMPUTE, association=request_association(request), actor=request.user
+        RecomputeRequestSerializer(data=request.data).is_valid(raise_exception=True)
+        job, created = services.recompute_job_queue(
+            association=request_association(request), actor=request.user
         )
-        publish_on_commit(run_recompute_job_task, job.pk)
+        if created:
+            publish_on_commit(run_recompute_job_task, job.pk)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -48,6 +48,7 @@ class ObjectType(models.TextChoices):
     INCIDENT = "incident_sheet", _("incident sheet")
     MEMBERSHIP = "membership", _("membership")
     ASSOCIATION = "association", _("association settings")
+    EVIDENCE_BUNDLE = "evidence_bundle", _("evidence bundle")
 
 
 class AuditEvent(models.Model):

@@ -205,3 +205,25 @@ def association_settings_changed(*, association, fields, actor=None) -> AuditEve
         actor=actor,
         detail={"fields": sorted(fields)},
     )
+
+
+# --- Federation evidence --------------------------------------------------------------------
+
+
+def evidence_bundle_imported(*, bundle, actor=None) -> AuditEvent:
+    """A federation accepted an association's signed bundle (its cells, never an entry)."""
+    return _record(
+        action=Action.CREATE,
+        object_type=ObjectType.EVIDENCE_BUNDLE,
+        association_id=None,
+        object_id=bundle.bundle_id,
+        actor=actor,
+        detail={
+            "federation": bundle.source.federation.slug,
+            "association": bundle.source.slug,
+            "from": bundle.period_start,
+            "to": bundle.period_end,
+            "cells": bundle.cells,
+            "sha256": bundle.sha256,
+        },
+    )

@@ -16,7 +16,8 @@ import hashlib
 import json
 import re
 import uuid
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -30,6 +31,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
+from cases.models import MAX_DURATION, MIN_DURATION
 from freshness.models import DirtyMonth
 from organisations.models import Association, Federation, FederationMembership
 from referrals.models import INSTITUTION_KINDS, Institution
@@ -40,10 +43,11 @@ from workload.models import (
     DIMENSIONS,
     INSTITUTION_DIMENSIONS,
     TOTAL,
+    Job,
     Rollup,
 )
 from workload.selectors import MONTH_RE, Period, period_parse
-from workload.services import rollups_recompute
+from workload.services import job_create, job_run, rollups_recompute
 
 from .canonical import canonical_json
 from .models import AssociationSigningKey, ImportedBundle, ImportedCell, RemoteAssociation
@@ -52,6 +56,19 @@ FORMAT = "aide-numerique/evidence-bundle"
 FORMAT_VERSION = 1
 IMPORT_BATCH_SIZE = 2000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}\Z")
+# A bundle of ten years of a large association is a few megabytes; anything far larger is
+# not one, and is refused before it is parsed.
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+# envelope > payload > cells > cell: nothing in a bundle is nested deeper.
+MAX_DEPTH = 4
+# How far a sender's clock may run ahead of this server's: a bundle issued later than this
+# is refused, or it would make every later genuine bundle look like a replay.
+CLOCK_SKEW = dt.timedelta(minutes=15)
+COST_RE = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,2})?\Z")
+INSTITUTION_ID_RE = re.compile(r"^[0-9]{1,18}\Z")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# The columns of the rollups: counts beyond this cannot be stored.
+MAX_REQUESTS = 2**31 - 1
 
 
 class BundleRefused(Exception):
@@ -189,11 +206,39 @@ def bundle_build(*, association: Association, federation_slug: str, period: Peri
 # --- Import ----------------------------------------------------------------------------------
 
 
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number of a bundle")
+
+
+def _check_shape(value) -> None:
+    """Refuse nesting deeper than a bundle's and control characters in any text (a NUL
+    cannot even be stored), without recursion: the check must not fail on what it checks."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list) and depth > MAX_DEPTH:
+            raise BundleRefused("malformed: nested deeper than a bundle is")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if CONTROL_RE.search(key):
+                    raise BundleRefused("malformed: a control character in a name")
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str) and CONTROL_RE.search(item):
+            raise BundleRefused("malformed: a control character in a text")
+
+
 def _parse_envelope(data: bytes) -> dict:
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleRefused(f"malformed: larger than {MAX_BUNDLE_BYTES // 2**20} MB")
     try:
-        bundle = json.loads(data.decode("utf-8"))
+        bundle = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError):
         raise BundleRefused("malformed: the file is not JSON") from None
+    except RecursionError:
+        raise BundleRefused("malformed: nested deeper than a bundle is") from None
+    _check_shape(bundle)
     if not isinstance(bundle, dict) or set(bundle) != {"payload", "public_key", "signature"}:
         raise BundleRefused("malformed: expected payload, public_key and signature")
     if not isinstance(bundle["payload"], dict):
@@ -216,25 +261,76 @@ def _verify(bundle: dict, remote: RemoteAssociation) -> None:
 
 
 def _is_count(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_REQUESTS
 
 
-def _check_payload(payload: dict) -> tuple[Period, dt.datetime]:
-    """Raise BundleRefused naming the first thing that does not fit the schema."""
-    expected = {
-        "format",
-        "format_version",
-        "bundle_id",
-        "issued_at",
-        "association",
-        "federation",
-        "from",
-        "to",
-        "metrics_version",
-        "institutions",
-        "cells",
-    }
-    if set(payload) != expected:
+PAYLOAD_FIELDS = {
+    "format",
+    "format_version",
+    "bundle_id",
+    "issued_at",
+    "association",
+    "federation",
+    "from",
+    "to",
+    "metrics_version",
+    "institutions",
+    "cells",
+}
+CELL_FIELDS = {"month", "dimension", "group", "hourly_cost_eur", *COUNT_METRICS}
+# (part, whole): a cell can never count more of the part than of the whole (METRICS.md: the
+# classes nest, and every entry lasts 1 to 1440 minutes).
+CELL_BOUNDS = (
+    ("external_requests", "requests"),
+    ("digital_requests", "requests"),
+    ("transferred_requests", "external_requests"),
+    ("transferred_requests", "digital_requests"),
+    ("referred_transferred_requests", "transferred_requests"),
+    ("do_for_requests", "requests"),
+    ("without_consent_do_for", "do_for_requests"),
+    ("non_take_up", "requests"),
+    ("postponed_technical", "requests"),
+    ("once_only_violations", "digital_requests"),
+    ("sensitive_handling", "requests"),
+    ("external_minutes", "minutes"),
+    ("digital_minutes", "minutes"),
+    ("transferred_minutes", "external_minutes"),
+    ("transferred_minutes", "digital_minutes"),
+    ("referred_transferred_minutes", "transferred_minutes"),
+)
+MINUTES_OF = {
+    "requests": "minutes",
+    "external_requests": "external_minutes",
+    "digital_requests": "digital_minutes",
+    "transferred_requests": "transferred_minutes",
+    "referred_transferred_requests": "referred_transferred_minutes",
+}
+
+
+def _issued_at(value) -> dt.datetime:
+    """The issue time, refused when it is not a time this server can store and compare, or
+    lies ahead of this server's clock."""
+    try:
+        issued_at = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BundleRefused("malformed: issued_at") from None
+    if issued_at.tzinfo is None:
+        raise BundleRefused("malformed: issued_at has no time zone")
+    try:
+        issued_at = issued_at.astimezone(dt.UTC)
+    except OverflowError:
+        raise BundleRefused("malformed: issued_at is out of range") from None
+    latest_possible = timezone.now() + CLOCK_SKEW
+    if issued_at > latest_possible:
+        raise BundleRefused(
+            f"refused: issued {issued_at.isoformat()}, later than this server's clock allows "
+            f"({latest_possible.isoformat(timespec='seconds')})"
+        )
+    return issued_at
+
+
+def _check_header(payload: dict) -> tuple[Period, dt.datetime]:
+    if set(payload) != PAYLOAD_FIELDS:
         raise BundleRefused("malformed: unexpected or missing fields in the payload")
     if payload["format"] != FORMAT or payload["format_version"] != FORMAT_VERSION:
         raise BundleRefused("malformed: not an evidence bundle of format version 1")
@@ -247,22 +343,20 @@ def _check_payload(payload: dict) -> tuple[Period, dt.datetime]:
         r"^[0-9a-f]{32}\Z", payload["bundle_id"]
     ):
         raise BundleRefused("malformed: bundle_id")
-    try:
-        issued_at = dt.datetime.fromisoformat(payload["issued_at"])
-    except (TypeError, ValueError):
-        raise BundleRefused("malformed: issued_at") from None
-    if issued_at.tzinfo is None:
-        raise BundleRefused("malformed: issued_at has no time zone")
+    issued_at = _issued_at(payload["issued_at"])
     try:
         period = period_parse(payload["from"], payload["to"])
     except ValidationError:
         raise BundleRefused("malformed: the period (from, to)") from None
-    institutions = payload["institutions"]
+    return period, issued_at
+
+
+def _check_institutions(institutions) -> None:
     if not isinstance(institutions, dict):
         raise BundleRefused("malformed: institutions")
     for ident, institution in institutions.items():
         if (
-            not ident.isdigit()
+            not INSTITUTION_ID_RE.match(ident)
             or not isinstance(institution, dict)
             or set(institution) != {"code", "name", "kind", "postcode"}
             or not isinstance(institution["name"], str)
@@ -272,39 +366,62 @@ def _check_payload(payload: dict) -> tuple[Period, dt.datetime]:
             or not (institution["code"] is None or isinstance(institution["code"], str))
         ):
             raise BundleRefused(f"malformed: institution {ident}")
+
+
+def _count_problem(cell: dict) -> str | None:
+    """What makes a cell's counts impossible, or None: a part larger than its whole, or
+    minutes that entries of 1 to 1440 minutes cannot add up to."""
+    if cell["requests"] < 1:
+        return "a cell counts at least one request"
+    for part, whole in CELL_BOUNDS:
+        if cell[part] > cell[whole]:
+            return f"{part} exceeds {whole}"
+    for requests, minutes in MINUTES_OF.items():
+        if not MIN_DURATION * cell[requests] <= cell[minutes] <= MAX_DURATION * cell[requests]:
+            return f"{minutes} cannot be the minutes of {cell[requests]} {requests}"
+    return None
+
+
+def _check_cell(cell, where: str, period: Period, institutions: dict) -> None:
+    if not isinstance(cell, dict) or set(cell) != CELL_FIELDS:
+        raise BundleRefused(f"{where}: unexpected or missing fields")
+    if not isinstance(cell["month"], str) or not MONTH_RE.match(cell["month"]):
+        raise BundleRefused(f"{where}: month")
+    if not period.start <= cell["month"] <= period.end:
+        raise BundleRefused(f"{where}: month outside the period")
+    if cell["dimension"] not in (TOTAL, *DIMENSIONS):
+        raise BundleRefused(f"{where}: dimension")
+    group = cell["group"]
+    if not isinstance(group, str) or len(group) > 40:
+        raise BundleRefused(f"{where}: group")
+    if cell["dimension"] == TOTAL and group != "":
+        raise BundleRefused(f"{where}: the total has no group")
+    if cell["dimension"] in INSTITUTION_DIMENSIONS and group and group not in institutions:
+        raise BundleRefused(f"{where}: unknown institution {group}")
+    # The text first: Decimal() reads "NaN" and "Infinity", which no comparison survives.
+    cost = cell["hourly_cost_eur"]
+    if not (isinstance(cost, str) and COST_RE.match(cost) and Decimal(cost) > 0):
+        raise BundleRefused(f"{where}: hourly_cost_eur")
+    if not all(_is_count(cell[name]) for name in COUNT_METRICS):
+        raise BundleRefused(f"{where}: counts must be non-negative integers")
+    problem = _count_problem(cell)
+    if problem:
+        raise BundleRefused(f"{where}: {problem}")
+
+
+def _check_payload(payload: dict) -> tuple[Period, dt.datetime]:
+    """Raise BundleRefused naming the first thing that does not fit the schema."""
+    period, issued_at = _check_header(payload)
+    institutions = payload["institutions"]
+    _check_institutions(institutions)
     cells = payload["cells"]
     if not isinstance(cells, list):
         raise BundleRefused("malformed: cells")
-    cell_fields = {"month", "dimension", "group", "hourly_cost_eur", *COUNT_METRICS}
     seen = set()
     for position, cell in enumerate(cells, start=1):
         where = f"malformed: cell {position}"
-        if not isinstance(cell, dict) or set(cell) != cell_fields:
-            raise BundleRefused(f"{where}: unexpected or missing fields")
-        if not isinstance(cell["month"], str) or not MONTH_RE.match(cell["month"]):
-            raise BundleRefused(f"{where}: month")
-        if not period.start <= cell["month"] <= period.end:
-            raise BundleRefused(f"{where}: month outside the period")
-        if cell["dimension"] not in (TOTAL, *DIMENSIONS):
-            raise BundleRefused(f"{where}: dimension")
-        group = cell["group"]
-        if not isinstance(group, str) or len(group) > 40:
-            raise BundleRefused(f"{where}: group")
-        if cell["dimension"] == TOTAL and group != "":
-            raise BundleRefused(f"{where}: the total has no group")
-        if cell["dimension"] in INSTITUTION_DIMENSIONS and group and group not in institutions:
-            raise BundleRefused(f"{where}: unknown institution {group}")
-        try:
-            cost = Decimal(cell["hourly_cost_eur"])
-        except (InvalidOperation, TypeError):
-            raise BundleRefused(f"{where}: hourly_cost_eur") from None
-        if not (isinstance(cell["hourly_cost_eur"], str) and Decimal(0) < cost < Decimal(10000)):
-            raise BundleRefused(f"{where}: hourly_cost_eur")
-        if not all(_is_count(cell[name]) for name in COUNT_METRICS):
-            raise BundleRefused(f"{where}: counts must be non-negative integers")
-        if cell["requests"] < 1:
-            raise BundleRefused(f"{where}: a cell counts at least one request")
-        key = (cell["month"], cell["dimension"], group)
+        _check_cell(cell, where, period, institutions)
+        key = (cell["month"], cell["dimension"], cell["group"])
         if key in seen:
             raise BundleRefused(f"{where}: duplicate cell")
         seen.add(key)
@@ -335,14 +452,7 @@ def _local_institution_ids(institutions: dict) -> dict[str, str]:
     return mapping
 
 
-def bundle_import(data: bytes, *, federation: Federation | None = None) -> ImportedBundle:
-    """Verify and import one bundle; raise BundleRefused with a one-line reason.
-
-    With `federation`, the bundle must be addressed to it; without, to a federation of this
-    server.
-    """
-    bundle = _parse_envelope(data)
-    payload = bundle["payload"]
+def _addressing(payload: dict, federation: Federation | None) -> tuple[str, str]:
     association = payload.get("association")
     if (
         not isinstance(association, dict)
@@ -353,6 +463,68 @@ def bundle_import(data: bytes, *, federation: Federation | None = None) -> Impor
     slug, federation_slug = association["slug"], payload["federation"]
     if federation is not None and federation.slug != federation_slug:
         raise BundleRefused(f"refused: the bundle is addressed to {federation_slug!r}")
+    return slug, federation_slug
+
+
+def _check_not_replayed(remote: RemoteAssociation, bundle_id: str, issued_at) -> None:
+    if ImportedBundle.objects.filter(bundle_id=bundle_id).exists():
+        raise BundleRefused(f"replayed: bundle {bundle_id} was already imported")
+    # A bundle accepted with a future date (before such dates were refused) must not block
+    # every genuine bundle after it: only dates this server's clock has reached count.
+    latest = (
+        remote.bundles.filter(issued_at__lte=timezone.now() + CLOCK_SKEW)
+        .order_by("-issued_at")
+        .first()
+    )
+    if latest is not None and issued_at <= latest.issued_at:
+        raise BundleRefused(
+            f"replayed: issued {issued_at.isoformat()}, not after the last accepted bundle "
+            f"({latest.issued_at.isoformat()})"
+        )
+
+
+def _merged_cells(remote: RemoteAssociation, cells: list, institutions: dict) -> list:
+    merged: dict[tuple, ImportedCell] = {}
+    for cell in cells:
+        group = cell["group"]
+        if cell["dimension"] in INSTITUTION_DIMENSIONS and group:
+            group = institutions[group]
+        key = (cell["month"], cell["dimension"], group)
+        if key in merged:
+            # Two bodies of the sender that are one body here: one cell.
+            for name in COUNT_METRICS:
+                setattr(merged[key], name, getattr(merged[key], name) + cell[name])
+            if merged[key].requests > MAX_REQUESTS:
+                raise BundleRefused(f"malformed: more requests than a cell can hold in {key}")
+            continue
+        merged[key] = ImportedCell(
+            source=remote,
+            month=cell["month"],
+            dimension=cell["dimension"],
+            group_key=group,
+            hourly_cost_eur=Decimal(cell["hourly_cost_eur"]),
+            **{name: cell[name] for name in COUNT_METRICS},
+        )
+    return list(merged.values())
+
+
+def bundle_import(
+    data: bytes,
+    *,
+    federation: Federation | None = None,
+    actor=None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportedBundle:
+    """Verify and import one bundle; raise BundleRefused with a one-line reason.
+
+    With `federation`, the bundle must be addressed to it; without, to a federation of this
+    server. An accepted bundle is recorded in the audit trail in the same transaction.
+    """
+    progress = on_progress or (lambda _percent: None)
+    bundle = _parse_envelope(data)
+    payload = bundle["payload"]
+    slug, federation_slug = _addressing(payload, federation)
+    progress(10)
     with transaction.atomic():
         # Locking the registration serialises two imports of one association.
         remote = (
@@ -366,43 +538,19 @@ def bundle_import(data: bytes, *, federation: Federation | None = None) -> Impor
             )
         _verify(bundle, remote)
         period, issued_at = _check_payload(payload)
-        if ImportedBundle.objects.filter(bundle_id=payload["bundle_id"]).exists():
-            raise BundleRefused(f"replayed: bundle {payload['bundle_id']} was already imported")
-        latest = remote.bundles.order_by("-issued_at").first()
-        if latest is not None and issued_at <= latest.issued_at:
-            raise BundleRefused(
-                f"replayed: issued {issued_at.isoformat()}, not after the last accepted bundle "
-                f"({latest.issued_at.isoformat()})"
-            )
+        _check_not_replayed(remote, payload["bundle_id"], issued_at)
+        progress(40)
         institutions = _local_institution_ids(payload["institutions"])
+        cells = _merged_cells(remote, payload["cells"], institutions)
         ImportedCell.objects.filter(
             source=remote, month__gte=period.start, month__lte=period.end
         ).delete()
-        merged: dict[tuple, ImportedCell] = {}
-        for cell in payload["cells"]:
-            group = cell["group"]
-            if cell["dimension"] in INSTITUTION_DIMENSIONS and group:
-                group = institutions[group]
-            key = (cell["month"], cell["dimension"], group)
-            if key in merged:
-                # Two bodies of the sender that are one body here: one cell.
-                for name in COUNT_METRICS:
-                    setattr(merged[key], name, getattr(merged[key], name) + cell[name])
-                continue
-            merged[key] = ImportedCell(
-                source=remote,
-                month=cell["month"],
-                dimension=cell["dimension"],
-                group_key=group,
-                hourly_cost_eur=Decimal(cell["hourly_cost_eur"]),
-                **{name: cell[name] for name in COUNT_METRICS},
-            )
-        cells = list(merged.values())
         ImportedCell.objects.bulk_create(cells, batch_size=IMPORT_BATCH_SIZE)
-        name = association.get("name")
+        progress(90)
+        name = payload["association"].get("name")
         if isinstance(name, str) and name and name != remote.name:
             RemoteAssociation.objects.filter(pk=remote.pk).update(name=name[:200])
-        return ImportedBundle.objects.create(
+        imported = ImportedBundle.objects.create(
             source=remote,
             bundle_id=payload["bundle_id"],
             issued_at=issued_at,
@@ -411,3 +559,42 @@ def bundle_import(data: bytes, *, federation: Federation | None = None) -> Impor
             cells=len(cells),
             sha256=hashlib.sha256(data).hexdigest(),
         )
+        audit.evidence_bundle_imported(bundle=imported, actor=actor)
+        return imported
+
+
+def bundle_import_job(data: bytes, *, filename: str = "", actor=None) -> Job:
+    """Import one bundle as a job of the workload app: its state, progress and result (or
+    the one-line reason of a refusal, as the job's error list) stay on record."""
+    job = job_create(
+        kind=Job.Kind.IMPORT,
+        association=None,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        params={
+            "format": FORMAT,
+            "file": filename[:200],
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
+    )
+
+    def work(job: Job, on_progress: Callable[[int], None]) -> dict:
+        try:
+            imported = bundle_import(data, actor=actor, on_progress=on_progress)
+        except BundleRefused as exc:
+            # A refusal is bad input: the job fails with the reason and is not retried.
+            raise ValidationError(str(exc)) from None
+        return {
+            "bundle_id": imported.bundle_id,
+            "association": imported.source.slug,
+            "from": imported.period_start,
+            "to": imported.period_end,
+            "cells": imported.cells,
+        }
+
+    return job_run(job.pk, work)
+
+
+def job_refusal(job: Job) -> str:
+    """The one-line reason a bundle import job was refused."""
+    errors = job.result.get("errors") or [{"message": job.error}]
+    return errors[0]["message"]

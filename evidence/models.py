@@ -37,6 +37,10 @@ class Release(models.Model):
     metrics_version = models.CharField(max_length=20)
     content = models.TextField(editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
+    # Never published: per cell, whether it was suppressed and each contributing source's
+    # entries and a fingerprint of its figures (never the figures), so that a later release
+    # can be kept from being subtracted from this one. Null on releases published before.
+    contributions = models.JSONField(null=True, editable=False)
     published_at = models.DateTimeField()
     # PROTECT: who published a release stays known; an analyst who leaves is deactivated.
     published_by = models.ForeignKey(

@@ -3,22 +3,27 @@
 A federation sees the sum of the rollups of the members that share with it (and the cells
 that associations on their own servers sent in signed bundles), never an entry. Every
 published cell goes through `_suppress` (METRICS.md, "Federation aggregates and disclosure
-control").
+control"), and, when the period overlaps releases already published, through the
+comparison of `differencing`.
 """
 
-from collections import defaultdict
+import hashlib
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.validators import slug_re
+from django.db.models import Max
 from django.http import Http404
 
 from organisations.models import Federation, FederationMembership
 from taxonomy import procedure_root
 from workload.metrics import derived
-from workload.models import COUNT_METRICS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
+from workload.models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
 from workload.selectors import Period, group_value
 
+from . import differencing
+from .canonical import canonical_json
 from .models import ImportedCell, Release, RemoteAssociation
 
 # Fewer contributing associations than this and a cell is suppressed, whatever k says.
@@ -26,6 +31,13 @@ MIN_ASSOCIATIONS = 3
 MIN_K = 3
 
 _CELL_FIELDS = ("month", "group_key", "hourly_cost_eur", *COUNT_METRICS)
+
+# Why a cell is suppressed: the first rule that suppressed it.
+FEWER_ENTRIES = "fewer_entries"
+FEWER_ASSOCIATIONS = "fewer_associations"
+SECONDARY = "secondary"
+EARLIER_RELEASE = "earlier_release"
+REASONS = (FEWER_ENTRIES, FEWER_ASSOCIATIONS, SECONDARY, EARLIER_RELEASE)
 
 
 def federation_k(federation: Federation) -> int:
@@ -42,12 +54,23 @@ class _Cell:
     # exactly on a half cent is not lost to 28-digit quotients added up one by one.
     cent_minutes: int = 0
     contributors: set = field(default_factory=set)
+    # What each source put in, kept to compare the cell with earlier releases.
+    parts: dict = field(default_factory=dict)
     suppressed: bool = False
+    reason: str | None = None
+    # A group an earlier release showed that no sharing source has any more: published as a
+    # suppressed row, for its absence would tell that its value is zero.
+    placeholder: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return self.counts["requests"] > 0 or self.placeholder
 
     def add(self, source, row) -> None:
         for name in COUNT_METRICS:
             self.counts[name] += row[name]
         self.cent_minutes += row["transferred_minutes"] * int(row["hourly_cost_eur"] * 100)
+        self.parts[source] = differencing.part_vector(row)
         if row["requests"] > 0:
             self.contributors.add(source)
 
@@ -95,41 +118,104 @@ def _tie_order(dimension: str, key: str):
     return (0, 0, key)
 
 
-def _primary(cell: _Cell, k: int) -> bool:
-    return cell.counts["requests"] < k or len(cell.contributors) < MIN_ASSOCIATIONS
+def _suppress(cell: _Cell, reason: str) -> None:
+    if not cell.suppressed:
+        cell.suppressed, cell.reason = True, reason
 
 
-def _secondary(cells: list[_Cell], dimension: str) -> None:
-    """While a breakdown holds exactly one suppressed cell, suppress the smallest other one,
-    so that no suppressed value can be had by subtracting the published ones from the total.
+def _primary(cell: _Cell, k: int) -> None:
+    if cell.counts["requests"] < k:
+        _suppress(cell, FEWER_ENTRIES)
+    elif len(cell.contributors) < MIN_ASSOCIATIONS:
+        _suppress(cell, FEWER_ASSOCIATIONS)
+
+
+def _order(dimension: str):
+    return lambda c: (c.counts["requests"], _tie_order(dimension, c.group_key))
+
+
+def _breakdowns(cells: list[_Cell], dimension: str) -> list[tuple[str | None, list[_Cell]]]:
+    """The breakdowns a month's cells make up, as (procedure domain or None, cells).
 
     A month of a grouped table is a breakdown of the month's total (the barrier table too:
     its cells overlap, but `digital_*` and `once_only_violations` of the total narrow them
     down). The procedure table is also a breakdown of each procedure-domain cell (`tax` =
-    `tax` + `tax.pit_return` + …), so each domain's procedures are checked as a breakdown too.
+    `tax` + `tax.pit_return` + …), so each domain's procedures are a breakdown too.
     """
     breakdowns = []
     if dimension == "procedure":
         by_root = defaultdict(list)
         for cell in cells:
             by_root[procedure_root(cell.group_key)].append(cell)
-        breakdowns += list(by_root.values())
+        breakdowns += list(by_root.items())
     # The month last: a suppression the domains needed may already pair the month's one.
-    breakdowns.append(cells)
+    breakdowns.append((None, cells))
+    return breakdowns
+
+
+def _secondary(cells: list[_Cell], dimension: str) -> None:
+    """While a breakdown holds exactly one suppressed cell, suppress the smallest other one,
+    so that no suppressed value can be had by subtracting the published ones from the total."""
+    breakdowns = _breakdowns(cells, dimension)
     changed = True
     while changed:
         changed = False
-        for group in breakdowns:
+        for _root, group in breakdowns:
             suppressed = [cell for cell in group if cell.suppressed]
             published = [cell for cell in group if not cell.suppressed]
             if len(suppressed) == 1 and published:
-                smallest = min(
-                    published,
-                    key=lambda c: (c.counts["requests"], _tie_order(dimension, c.group_key)),
-                )
-                smallest.suppressed = True
+                _suppress(min(published, key=_order(dimension)), SECONDARY)
                 changed = True
                 break
+
+
+@dataclass
+class _Rules:
+    """What every table's suppression shares: k, the comparison with earlier releases, and
+    the cells a breakdown adds up to (month totals, procedure domains) once they are known."""
+
+    k: int
+    comparison: differencing.ReleaseComparison | None
+    totals: dict = field(default_factory=dict)
+    domains: dict = field(default_factory=dict)
+
+    def parent_suppressed(self, month: str, root: str | None) -> bool:
+        parent = self.totals.get((month, "")) if root is None else self.domains.get((month, root))
+        # Not known yet: taken as published, which can only suppress more.
+        return parent is not None and parent.suppressed
+
+
+def _settle(cells: list[_Cell], dimension: str, rules: _Rules) -> None:
+    """Secondary suppression of a month's cells; then, when earlier releases are compared,
+    one more suppression while a sum that two releases give away fails their rule, and
+    secondary suppression again."""
+    while True:
+        _secondary(cells, dimension)
+        if rules.comparison is None:
+            return
+        victim = None
+        for root, group in _breakdowns(cells, dimension):
+            victim = rules.comparison.breakdown_victim(
+                dimension,
+                group,
+                root,
+                order=_order(dimension),
+                parent_suppressed=rules.parent_suppressed(group[0].month, root),
+            )
+            if victim is not None:
+                break
+        if victim is None:
+            return
+        _suppress(victim, EARLIER_RELEASE)
+
+
+def _compare(cells: dict, dimension: str, comparison) -> None:
+    """Suppress each cell whose difference with an earlier release's gives it away."""
+    if comparison is None:
+        return
+    for (month, key), cell in cells.items():
+        if not cell.suppressed and comparison.cell_fails(dimension, month, key, cell):
+            _suppress(cell, EARLIER_RELEASE)
 
 
 def _aggregate_cells(federation: Federation, period: Period, dimension: str):
@@ -158,36 +244,44 @@ def _row(dimension: str, cell: _Cell) -> dict:
 def _by_month(cells) -> dict[str, list[_Cell]]:
     months = defaultdict(list)
     for cell in cells:
-        if cell.counts["requests"] > 0:
+        if cell.shown:
             months[cell.month].append(cell)
     return months
 
 
-def _grouped_cells(federation, period, dimension, k) -> dict:
+def _grouped_cells(federation, period, dimension, rules: _Rules) -> dict:
     cells = _aggregate_cells(federation, period, dimension)
+    if rules.comparison is not None:
+        for month, key in rules.comparison.gone(dimension, cells):
+            cells[(month, key)] = _Cell(month=month, group_key=key, placeholder=True)
+            _suppress(cells[(month, key)], EARLIER_RELEASE)
     for cell in cells.values():
-        cell.suppressed = _primary(cell, k)
+        _primary(cell, rules.k)
+    _compare(cells, dimension, rules.comparison)
     for month_cells in _by_month(cells.values()).values():
-        _secondary(month_cells, dimension)
+        _settle(month_cells, dimension, rules)
     return cells
 
 
-def _total_cells(federation, period, k, barrier_cells) -> dict:
-    """The month totals. A month whose barrier table holds a single cell, suppressed, has
-    its total suppressed too: with one barrier group, the total's `digital_*` figures are
-    that cell's figures, so publishing the total would publish the suppressed cell."""
-    cells = _aggregate_cells(federation, period, TOTAL)
+def _total_cells(cells, period, rules: _Rules) -> dict:
     for month in period.months:
         cells.setdefault((month, ""), _Cell(month=month, group_key=""))
     for cell in cells.values():
-        cell.suppressed = _primary(cell, k)
-    for month, month_cells in _by_month(barrier_cells.values()).items():
-        if len(month_cells) == 1 and month_cells[0].suppressed:
-            cells[(month, "")].suppressed = True
+        _primary(cell, rules.k)
+    _compare(cells, TOTAL, rules.comparison)
     return cells
 
 
-def _protect_suppressed_totals(cells: dict, totals: dict, dimension: str) -> None:
+def _protect_single_barrier(totals: dict, barrier_cells: dict) -> None:
+    """A month whose barrier table holds a single cell, suppressed, has its total suppressed
+    too: with one barrier group, the total's `digital_*` figures are that cell's figures, so
+    publishing the total would publish the suppressed cell."""
+    for month, month_cells in _by_month(barrier_cells.values()).items():
+        if len(month_cells) == 1 and month_cells[0].suppressed:
+            _suppress(totals[(month, "")], SECONDARY)
+
+
+def _protect_suppressed_totals(cells: dict, dimension: str, rules: _Rules) -> None:
     """A breakdown whose cells are all published adds up to its month's total: when that
     total is suppressed, suppress the breakdown's smallest cell (and `_secondary` then a
     second one). Barrier groups overlap and leave out entries without a barrier: they never
@@ -195,13 +289,68 @@ def _protect_suppressed_totals(cells: dict, totals: dict, dimension: str) -> Non
     if dimension == "barrier":
         return
     for month, month_cells in _by_month(cells.values()).items():
-        if totals[(month, "")].suppressed and not any(c.suppressed for c in month_cells):
-            smallest = min(
-                month_cells,
-                key=lambda c: (c.counts["requests"], _tie_order(dimension, c.group_key)),
-            )
-            smallest.suppressed = True
-            _secondary(month_cells, dimension)
+        if rules.totals[(month, "")].suppressed and not any(c.suppressed for c in month_cells):
+            _suppress(min(month_cells, key=_order(dimension)), SECONDARY)
+            _settle(month_cells, dimension, rules)
+
+
+@dataclass
+class Disclosure:
+    """The cells of a federation's tables for a period after every suppression, with what
+    decided them: `k`, the contributing sources, the earlier releases compared."""
+
+    k: int
+    contributors: set
+    cells: dict  # {group_by: {(month, group_key): _Cell}}
+    comparison: differencing.ReleaseComparison | None
+    overlapping: list  # every published release of an overlapping period
+
+    @property
+    def compared_versions(self) -> list[int]:
+        return self.comparison.versions if self.comparison else []
+
+
+def federation_disclosure(federation: Federation, period: Period, group_bys) -> Disclosure:
+    """Several of the federation's tables at once, suppressed, sharing the month totals and
+    the barrier table that every table's suppression depends on."""
+    k = federation_k(federation)
+    total_cells = _aggregate_cells(federation, period, TOTAL)
+    contributors = set().union(*(cell.contributors for cell in total_cells.values()))
+    comparison, overlapping = differencing.comparison_for(
+        federation, period, contributors, k=k, min_associations=MIN_ASSOCIATIONS
+    )
+    rules = _Rules(k, comparison)
+    rules.totals = _total_cells(total_cells, period, rules)
+    computed = {None: rules.totals, "barrier": _grouped_cells(federation, period, "barrier", rules)}
+    _protect_single_barrier(rules.totals, computed["barrier"])
+    # Procedure domains first: each domain's cell is what its procedures add up to.
+    wanted = [g for g in group_bys if g not in computed]
+    if "procedure" in wanted:
+        wanted = ["procedure_domain", *(g for g in wanted if g != "procedure_domain")]
+    for group_by in wanted:
+        computed[group_by] = _grouped_cells(federation, period, group_by, rules)
+        _protect_suppressed_totals(computed[group_by], group_by, rules)
+        if group_by == "procedure_domain":
+            rules.domains = computed[group_by]
+    cells = {group_by: computed[group_by] for group_by in group_bys}
+    return Disclosure(k, contributors, cells, comparison, overlapping)
+
+
+def disclosure_table(federation: Federation, period: Period, disclosure, group_by) -> dict:
+    dimension = group_by or TOTAL
+    ordered = sorted(
+        disclosure.cells[group_by].values(),
+        key=lambda c: (c.month, _tie_order(dimension, c.group_key)),
+    )
+    return {
+        "federation": federation.slug,
+        "k": disclosure.k,
+        "associations": len(disclosure.contributors),
+        "from": period.start,
+        "to": period.end,
+        "group_by": group_by,
+        "rows": [_row(dimension, cell) for cell in ordered if group_by is None or cell.shown],
+    }
 
 
 def federation_aggregates(
@@ -210,50 +359,120 @@ def federation_aggregates(
     """The federation's table for a period, under disclosure control.
 
     Without `group_by`, one row per month of the period (an empty month is a suppressed
-    row); with it, one row per month and group that any sharing member logged. A suppressed
-    row keeps its month and group and has every metric null. The tables are consistent with
-    one another: what one suppresses, no other gives away by subtraction.
+    row); with it, one row per month and group that any sharing member logged (or that an
+    overlapping release published: then a suppressed row). A suppressed row keeps its month
+    and group and has every metric null. The tables are consistent with one another, and
+    with the releases already published: what one suppresses, no other gives away by
+    subtraction.
     """
     return federation_tables(federation, period, [group_by])[group_by]
 
 
 def federation_tables(federation: Federation, period: Period, group_bys) -> dict:
-    """Several of the federation's tables at once ({group_by: table}), sharing the month
-    totals and the barrier table that every table's suppression depends on."""
-    k = federation_k(federation)
-    barrier_cells = _grouped_cells(federation, period, "barrier", k)
-    totals = _total_cells(federation, period, k, barrier_cells)
-    contributors = set().union(*(cell.contributors for cell in totals.values()))
-    tables = {}
-    for group_by in group_bys:
-        dimension = group_by or TOTAL
-        if group_by is None:
-            cells = totals
-        elif group_by == "barrier":
-            cells = barrier_cells
-        else:
-            cells = _grouped_cells(federation, period, dimension, k)
-            _protect_suppressed_totals(cells, totals, dimension)
-        ordered = sorted(
-            cells.values(), key=lambda c: (c.month, _tie_order(dimension, c.group_key))
-        )
-        tables[group_by] = {
-            "federation": federation.slug,
-            "k": k,
-            "associations": len(contributors),
-            "from": period.start,
-            "to": period.end,
-            "group_by": group_by,
-            "rows": [
-                _row(dimension, cell)
-                for cell in ordered
-                if group_by is None or cell.counts["requests"] > 0
-            ],
-        }
-    return tables
+    """Several of the federation's tables at once ({group_by: table})."""
+    disclosure = federation_disclosure(federation, period, group_bys)
+    return {
+        group_by: disclosure_table(federation, period, disclosure, group_by)
+        for group_by in group_bys
+    }
 
 
 # --- Releases --------------------------------------------------------------------------------
+
+
+@dataclass
+class ReleaseDraft:
+    """What publishing a period now would publish, before it is published."""
+
+    period: Period
+    disclosure: Disclosure
+    tables: dict  # {"total" or dimension: rows}
+
+    @property
+    def associations(self) -> int:
+        return len(self.disclosure.contributors)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what would be published changes: the analyst confirms this."""
+        facts = {
+            "k": self.disclosure.k,
+            "associations": self.associations,
+            "compared_with": self.disclosure.compared_versions,
+            "tables": self.tables,
+        }
+        return hashlib.sha256(canonical_json(facts)).hexdigest()
+
+    def suppressed_by_table(self) -> list[dict]:
+        rows = []
+        for group_by in (None, *DIMENSIONS):
+            cells = [
+                cell
+                for cell in self.disclosure.cells[group_by].values()
+                if group_by is None or cell.shown
+            ]
+            reasons = Counter(cell.reason for cell in cells if cell.suppressed)
+            rows.append(
+                {
+                    "table": group_by or TOTAL,
+                    "cells": len(cells),
+                    "published": len(cells) - sum(reasons.values()),
+                    **{reason: reasons[reason] for reason in REASONS},
+                }
+            )
+        return rows
+
+    def summary(self) -> dict:
+        """Totals of the published months, the cells suppressed and why, the contributing
+        associations and the earlier releases compared: what the analyst sees first."""
+        months = self.tables[TOTAL]
+        published = [row for row in months if not row["suppressed"]]
+        by_table = self.suppressed_by_table()
+        compared = set(self.disclosure.compared_versions)
+        return {
+            "from": self.period.start,
+            "to": self.period.end,
+            "k": self.disclosure.k,
+            "associations": self.associations,
+            "totals": {
+                "months": len(months),
+                "months_suppressed": len(months) - len(published),
+                **{
+                    name: sum(row[name] for row in published)
+                    for name in ("requests", "minutes", "transferred_minutes")
+                },
+            },
+            "tables": by_table,
+            "suppressed": {reason: sum(row[reason] for row in by_table) for reason in REASONS},
+            "earlier": [
+                {
+                    "version": earlier.version,
+                    "from": earlier.period_start,
+                    "to": earlier.period_end,
+                    "associations": earlier.associations,
+                    "compared": earlier.version in compared,
+                    "legacy": earlier.legacy,
+                }
+                for earlier in self.disclosure.overlapping
+            ],
+            "fingerprint": self.fingerprint,
+        }
+
+
+def release_draft(federation: Federation, period: Period) -> ReleaseDraft:
+    """Every table of the period as a release would publish it now, compared with the
+    releases already published."""
+    group_bys = [None, *DIMENSIONS]
+    disclosure = federation_disclosure(federation, period, group_bys)
+    tables = {
+        (group_by or TOTAL): disclosure_table(federation, period, disclosure, group_by)["rows"]
+        for group_by in group_bys
+    }
+    return ReleaseDraft(period, disclosure, tables)
+
+
+def release_next_version(federation: Federation) -> int:
+    return (Release.objects.filter(federation=federation).aggregate(v=Max("version"))["v"] or 0) + 1
 
 
 def release_list_for_federation(federation: Federation):

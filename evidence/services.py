@@ -6,19 +6,19 @@ The signed bundles of associations on their own servers are in `bundles.py`.
 import hashlib
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from organisations.models import Association, Federation
 from organisations.services import association_set_sharing
 from referrals.models import Institution
 from workload.metrics import METRICS_VERSION, PUBLISHED_METRICS
-from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS
+from workload.models import INSTITUTION_DIMENSIONS, TOTAL
 from workload.selectors import Period
 
 from .canonical import canonical_json
+from .differencing import release_contributions
 from .models import Release
-from .selectors import federation_k, federation_tables
+from .selectors import MIN_ASSOCIATIONS, ReleaseDraft, release_draft, release_next_version
 
 METHODOLOGY = {
     "fr": (
@@ -65,10 +65,67 @@ METHODOLOGY = {
 }
 
 
-def _tables(federation: Federation, period: Period) -> tuple[dict, int]:
-    tables = federation_tables(federation, period, [None, *DIMENSIONS])
-    named = {(group_by or "total"): table["rows"] for group_by, table in tables.items()}
-    return named, tables[None]["associations"]
+# The rule of METRICS.md on releases compared with earlier ones, and which were compared.
+DIFFERENCING = {
+    "fr": (
+        " Comparaison avec les publications antérieures : lorsque la période recoupe celle "
+        "d'une publication antérieure de la fédération et que les associations contributrices "
+        "diffèrent, toute cellule du recoupement dont la différence avec la même cellule de "
+        "cette publication provient de moins de 3 associations, ou compte moins de {k} "
+        "demandes, est masquée, puis le masquage secondaire est appliqué à nouveau, y compris "
+        "aux sommes de cellules masquées que deux publications permettent de soustraire ; "
+        "ainsi, les chiffres d'une association ne se déduisent pas de deux publications. "
+    ),
+    "nl": (
+        " Vergelijking met eerdere publicaties: wanneer de periode overlapt met die van een "
+        "eerdere publicatie van de federatie en de bijdragende verenigingen verschillen, wordt "
+        "elke cel van de overlap waarvan het verschil met dezelfde cel van die publicatie van "
+        "minder dan 3 verenigingen komt, of minder dan {k} aanvragen telt, verborgen, waarna "
+        "de secundaire verberging opnieuw wordt toegepast, ook op de sommen van verborgen "
+        "cellen die twee publicaties laten aftrekken; zo zijn de cijfers van een vereniging "
+        "niet uit twee publicaties af te leiden. "
+    ),
+    "en": (
+        " Comparison with earlier releases: when the period overlaps that of an earlier "
+        "release of the federation and the contributing associations differ, every cell of "
+        "the overlap whose difference with that release's same cell comes from fewer than 3 "
+        "associations, or counts fewer than {k} requests, is suppressed, then secondary "
+        "suppression applies again, also to the sums of suppressed cells that two releases "
+        "let one subtract; so no association's figures can be found from two releases. "
+    ),
+}
+COMPARED = {
+    "fr": (
+        "Cette publication a été comparée aux publications {versions}.",
+        "Aucune publication antérieure n'a dû être comparée à celle-ci.",
+    ),
+    "nl": (
+        "Deze publicatie werd vergeleken met de publicaties {versions}.",
+        "Geen enkele eerdere publicatie moest met deze worden vergeleken.",
+    ),
+    "en": (
+        "This release was compared with releases {versions}.",
+        "No earlier release needed comparing with this one.",
+    ),
+}
+
+
+class ReleaseChanged(Exception):
+    """What would be published is no longer what the analyst confirmed."""
+
+    def __init__(self, draft: ReleaseDraft):
+        super().__init__("the figures changed since the preview")
+        self.draft = draft
+
+
+def _methodology(facts: dict, compared: list[int]) -> dict:
+    versions = ", ".join(str(version) for version in compared)
+    texts = {}
+    for language, text in METHODOLOGY.items():
+        done, none = COMPARED[language]
+        comparison = done.format(versions=versions) if compared else none
+        texts[language] = (text + DIFFERENCING[language]).format(**facts) + comparison
+    return texts
 
 
 def _institution_labels(tables: dict) -> dict:
@@ -87,28 +144,10 @@ def _institution_labels(tables: dict) -> dict:
     }
 
 
-@transaction.atomic
-def release_publish(federation: Federation, period: Period, actor=None) -> Release:
-    """Freeze the federation's suppressed tables for a period as the next release.
-
-    The content (tables, k, metric definitions' version, methodology in fr/nl/en) is
-    serialised canonically and hashed; a release of the same period published earlier is
-    marked as superseded by this one, and this one names the version it supersedes.
-    """
-    # Serialise publications of one federation: versions are consecutive and unique.
-    Federation.objects.select_for_update().filter(pk=federation.pk).first()
-    previous = (
-        Release.objects.current()
-        .filter(federation=federation, period_start=period.start, period_end=period.end)
-        .order_by("-version")
-        .first()
-    )
-    version = (
-        Release.objects.filter(federation=federation).aggregate(v=Max("version"))["v"] or 0
-    ) + 1
-    published_at = timezone.now()
-    k = federation_k(federation)
-    tables, associations = _tables(federation, period)
+def _content(federation, period, draft: ReleaseDraft, version, previous, published_at) -> dict:
+    """What a release publishes, canonically serialised and hashed by `release_publish`."""
+    k, associations = draft.disclosure.k, draft.associations
+    compared = draft.disclosure.compared_versions
     facts = {
         "federation": federation.name,
         "start": period.start,
@@ -117,33 +156,67 @@ def release_publish(federation: Federation, period: Period, actor=None) -> Relea
         "associations": associations,
         "k": k,
     }
-    content = {
+    return {
         "federation": {"slug": federation.slug, "name": federation.name},
         "version": version,
         "from": period.start,
         "to": period.end,
         "published_at": published_at.isoformat(),
         "k": k,
-        "min_associations": 3,
+        "min_associations": MIN_ASSOCIATIONS,
         "associations": associations,
         "metrics_version": METRICS_VERSION,
         "metrics": list(PUBLISHED_METRICS),
         "supersedes": previous.version if previous else None,
-        "methodology": {lang: text.format(**facts) for lang, text in METHODOLOGY.items()},
-        "institutions": _institution_labels(tables),
-        "tables": tables,
+        "compared_with": compared,
+        "methodology": _methodology(facts, compared),
+        "institutions": _institution_labels(draft.tables),
+        "tables": draft.tables,
     }
+
+
+@transaction.atomic
+def release_publish(
+    federation: Federation, period: Period, actor=None, *, confirmed: str | None = None
+) -> Release:
+    """Freeze the federation's suppressed tables for a period as the next release.
+
+    The content (tables, k, metric definitions' version, methodology in fr/nl/en, the
+    earlier releases it was compared with) is serialised canonically and hashed; a release
+    of the same period published earlier is marked as superseded by this one, and this one
+    names the version it supersedes. Who contributed what to each cell is kept apart, never
+    published, for later releases to be compared with. With `confirmed` (the fingerprint of
+    the preview the analyst saw), raise ReleaseChanged rather than publish anything else.
+    """
+    # Serialise publications of one federation: versions are consecutive and unique.
+    Federation.objects.select_for_update().filter(pk=federation.pk).first()
+    draft = release_draft(federation, period)
+    if confirmed is not None and confirmed != draft.fingerprint:
+        raise ReleaseChanged(draft)
+    previous = (
+        Release.objects.current()
+        .filter(federation=federation, period_start=period.start, period_end=period.end)
+        .order_by("-version")
+        .first()
+    )
+    version = release_next_version(federation)
+    published_at = timezone.now()
+    content = _content(federation, period, draft, version, previous, published_at)
     text = canonical_json(content)
     release = Release(
         federation=federation,
         version=version,
         period_start=period.start,
         period_end=period.end,
-        k=k,
-        associations=associations,
+        k=draft.disclosure.k,
+        associations=draft.associations,
         metrics_version=METRICS_VERSION,
         content=text.decode("utf-8"),
         sha256=hashlib.sha256(text).hexdigest(),
+        contributions=release_contributions(
+            {(group_by or TOTAL): cells for group_by, cells in draft.disclosure.cells.items()},
+            draft.disclosure.contributors,
+        ),
         published_at=published_at,
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

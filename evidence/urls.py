@@ -7,6 +7,7 @@ app_name = "evidence"
 urlpatterns = [
     path("federation/", views.dashboard, name="dashboard"),
     path("federation/releases/", views.release_publish, name="release-publish"),
+    path("federation/releases/preview/", views.release_preview, name="release-preview"),
     path("sharing/", views.sharing, name="sharing"),
     path("open-data/<slug:federation_slug>/releases/", views.release_index, name="releases"),
     path(

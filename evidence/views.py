@@ -153,19 +153,62 @@ def dashboard(request):
     return render(request, "evidence/dashboard.html", context)
 
 
+def _period_problem(request, exc: ValidationError):
+    return render(
+        request,
+        "evidence/problem.html",
+        {"errors": exc.message_dict},
+        status=400,
+    )
+
+
+def _preview(request, draft, *, changed=False, status=200):
+    """The summary an analyst reads before publishing: totals of the published months,
+    the cells suppressed and why, the contributing associations, the earlier releases."""
+    summary = draft.summary()
+    titles = {"total": _("Per month"), **_dimension_labels()}
+    for table in summary["tables"]:
+        table["title"] = titles[table["table"]]
+    totals = summary["totals"]
+    context = {
+        "federation": request.federation,
+        "summary": summary,
+        "hours": _hours(totals["minutes"]),
+        "transferred_hours": _hours(totals["transferred_minutes"]),
+        "version": selectors.release_next_version(request.federation),
+        "changed": changed,
+    }
+    return render(request, "evidence/preview.html", context, status=status)
+
+
+@analyst_only
+@require_GET
+def release_preview(request):
+    try:
+        period = period_parse(request.GET.get("from"), request.GET.get("to"))
+    except ValidationError as exc:
+        return _period_problem(request, exc)
+    return _preview(request, selectors.release_draft(request.federation, period))
+
+
 @analyst_only
 @require_POST
 def release_publish(request):
+    """Publish what the preview showed: when the figures changed since (an association
+    stopped sharing, a bundle came in), show the new preview instead of publishing."""
     try:
         period = period_parse(request.POST.get("from"), request.POST.get("to"))
     except ValidationError as exc:
-        return render(
-            request,
-            "evidence/problem.html",
-            {"errors": exc.message_dict},
-            status=400,
+        return _period_problem(request, exc)
+    try:
+        release = services.release_publish(
+            request.federation,
+            period,
+            actor=request.user,
+            confirmed=request.POST.get("confirm"),
         )
-    release = services.release_publish(request.federation, period, actor=request.user)
+    except services.ReleaseChanged as exc:
+        return _preview(request, exc.draft, changed=True, status=409)
     return redirect(reverse("evidence:release", args=[request.federation.slug, release.version]))
 
 

@@ -6,6 +6,7 @@ rollups for some months (or all) with figures aggregated from the log in one tra
 it can run twice, late or concurrently and still leave the same rows.
 """
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Iterable
@@ -230,6 +231,34 @@ def job_create(
 def job_mark_file_expired(job: Job) -> None:
     """The job's file was deleted: its page says so instead of offering the download."""
     Job.objects.filter(pk=job.pk).update(result={**job.result, "expired": True})
+
+
+# A recomputation queued or started longer ago than this is taken for lost (its message
+# purged, its worker killed): a new request then queues a fresh one rather than wait on it.
+RECOMPUTE_COALESCE_WINDOW = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def recompute_job_queue(*, association: Association, actor=None) -> tuple[Job, bool]:
+    """The association's full recomputation: the one already queued or running, else a new
+    job; (job, created). A second one would redo the same work from the same log, so a
+    director who asks again, or a client in a loop, follows the pending job instead of
+    filling the queue. The caller publishes a created job."""
+    # Two requests at once must not both find nothing pending.
+    _lock_associations([association.pk])
+    pending = (
+        Job.objects.filter(
+            association=association,
+            kind=Job.Kind.RECOMPUTE,
+            state__in=(Job.State.QUEUED, Job.State.RUNNING),
+            created_at__gte=timezone.now() - RECOMPUTE_COALESCE_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if pending is not None:
+        return pending, False
+    return job_create(kind=Job.Kind.RECOMPUTE, association=association, actor=actor), True
 
 
 def job_set_progress(job_id: int, progress: int) -> None:

@@ -1,6 +1,7 @@
 """The workload endpoints of the published contract, over HTTP."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -223,3 +224,78 @@ def test_an_analyst_gets_403_on_association_workload_paths(setup):
 
 def test_no_token_is_a_401(setup):
     assert APIClient().get("/api/v1/workload/monthly/?from=2026-10&to=2026-10").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ('{"association": "other"}', "association"),
+        ('{"months": ["2026-10"], "priority": 9}', "months"),
+        ("[]", "non_field_errors"),
+        ('"recompute"', "non_field_errors"),
+        ("null", "non_field_errors"),
+        ("{", "detail"),
+    ],
+)
+def test_a_recomputation_body_with_anything_in_it_is_a_400_naming_the_field(setup, body, field):
+    director = client_for("mine", "dir@mine.be", "director")
+
+    response = director.post("/api/v1/workload/recompute/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Job.objects.filter(kind="recompute").exists()
+
+
+def test_an_empty_recomputation_body_is_accepted(setup):
+    director = client_for("mine", "dir@mine.be", "director")
+
+    assert director.post("/api/v1/workload/recompute/", {}, format="json").status_code == 202
+
+
+def test_recomputations_asked_while_one_is_pending_return_that_job(setup):
+    # Given a director who asks for a recomputation again and again (no worker picks it up)
+    director = client_for("mine", "dir@mine.be", "director")
+    second_director = client_for("mine", "dir2@mine.be", "director")
+
+    # When the requests keep coming while the first job is queued, then running
+    first = director.post("/api/v1/workload/recompute/").json()
+    again = [director.post("/api/v1/workload/recompute/") for _ in range(5)]
+    Job.objects.filter(pk=first["id"]).update(state="running")
+    running = second_director.post("/api/v1/workload/recompute/")
+
+    # Then every answer is the first job and nothing else is queued
+    assert {response.status_code for response in [*again, running]} == {202}
+    assert {response.json()["id"] for response in [*again, running]} == {first["id"]}
+    assert Job.objects.filter(kind="recompute").count() == 1
+
+    # And once it has finished, a new request queues a new job
+    Job.objects.filter(pk=first["id"]).update(state="succeeded")
+    after = director.post("/api/v1/workload/recompute/").json()
+    assert after["id"] != first["id"]
+
+
+def test_a_recomputation_pending_for_too_long_no_longer_holds_back_a_new_one(setup):
+    director = client_for("mine", "dir@mine.be", "director")
+    first = director.post("/api/v1/workload/recompute/").json()
+    Job.objects.filter(pk=first["id"]).update(
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    )
+
+    assert director.post("/api/v1/workload/recompute/").json()["id"] != first["id"]
+
+
+def test_another_associations_pending_recomputation_is_not_returned(setup):
+    pending = Job.objects.create(kind="recompute", association=setup["other"])
+    director = client_for("mine", "dir@mine.be", "director")
+
+    assert director.post("/api/v1/workload/recompute/").json()["id"] != pending.pk
+
+
+def test_the_schema_says_the_recomputation_body_takes_no_field(setup):
+    director = client_for("mine", "dir@mine.be", "director")
+    document = director.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    operation = json.loads(document.content)["paths"]["/api/v1/workload/recompute/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["additionalProperties"] is False and body["properties"] == {}
+    assert "400" in operation["responses"]

@@ -2,29 +2,33 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.bundles import BundleRefused, bundle_import
+from evidence.bundles import MAX_BUNDLE_BYTES, bundle_import_job, job_refusal
+from workload.models import Job
 
 
 class Command(BaseCommand):
     help = (
         "On the federation's server: verify an evidence bundle (signature, schema, replay) "
-        "and add its cells to the federation's aggregates. Exits non-zero with a one-line "
-        "reason when the bundle is refused."
+        "and add its cells to the federation's aggregates, as a job recorded with its "
+        "outcome. Exits 1 with a one-line reason when the bundle is refused."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
 
     def handle(self, *args, **options):
+        path = Path(options["file"])
         try:
-            data = Path(options["file"]).read_bytes()
+            with path.open("rb") as file:
+                # One byte more than a bundle may hold is enough to refuse it.
+                data = file.read(MAX_BUNDLE_BYTES + 1)
         except OSError as exc:
             raise CommandError(f"file: {exc.strerror}") from None
-        try:
-            bundle = bundle_import(data)
-        except BundleRefused as exc:
-            raise CommandError(str(exc)) from None
+        job = bundle_import_job(data, filename=path.name)
+        if job.state != Job.State.SUCCEEDED:
+            raise CommandError(job_refusal(job))
+        result = job.result
         self.stdout.write(
-            f"imported bundle {bundle.bundle_id} of {bundle.source.slug}: "
-            f"{bundle.period_start}..{bundle.period_end}, {bundle.cells} cells"
+            f"imported bundle {result['bundle_id']} of {result['association']}: "
+            f"{result['from']}..{result['to']}, {result['cells']} cells (job {job.pk})"
         )
