@@ -284,3 +284,21 @@ class IncidentSheet(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class EntryUndo(models.Model):
+    """A deleted entry, kept a few seconds so that "Undo" can log it again.
+
+    It lives here rather than in the worker's session: the session row would outlive the
+    seconds (and a person's erasure) with the entry's notes in it. The session holds only
+    this row's id; the row is deleted when undone, when the person is erased, and once
+    expired (`cases.services.entry_undos_expire`, on each delete and every few minutes).
+    """
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"undo {self.pk} of {self.association_id}"

@@ -38,6 +38,7 @@ from .models import (
     OUTCOME_CODES,
     PROCEDURE_CODES,
     AssistanceRequest,
+    EntryUndo,
     IncidentSheet,
     Person,
     RequestBarrier,
@@ -341,6 +342,66 @@ def assistance_request_delete(*, entry: AssistanceRequest, actor=None) -> None:
     freshness.log_changed(association_id=association_id, months={month})
 
 
+# How long a deleted entry can be brought back: the page shows "Undo" for UNDO_SECONDS, and
+# a few seconds of grace cover slow networks and keyboards.
+UNDO_SECONDS = 10
+UNDO_GRACE_SECONDS = 5
+
+
+@transaction.atomic
+def assistance_request_delete_for_undo(
+    *, entry: AssistanceRequest, snapshot: dict, actor=None
+) -> EntryUndo:
+    """Delete an entry and keep what "Undo" needs for a few seconds, server-side."""
+    entry_undos_expire()
+    undo = EntryUndo.objects.create(
+        association_id=entry.association_id,
+        person_id=entry.person_id,
+        snapshot={**snapshot, "links": assistance_request_links(entry)},
+    )
+    assistance_request_delete(entry=entry, actor=actor)
+    return undo
+
+
+def _undo_age_seconds(undo: EntryUndo) -> float:
+    return (timezone.now() - undo.created_at).total_seconds()
+
+
+def assistance_request_undo(*, association: Association, undo_id, actor=None, restore):
+    """Log a deleted entry again from its undo row, if it is the association's and still
+    fresh; the row is gone afterwards either way. `restore(snapshot)` turns the snapshot into
+    the entry's fields. Raises ValidationError when it is too late or no longer valid."""
+    undo = EntryUndo.objects.filter(association=association, pk=undo_id).first()
+    if undo is None or _undo_age_seconds(undo) > UNDO_SECONDS + UNDO_GRACE_SECONDS:
+        if undo is not None:
+            undo.delete()
+        raise ValidationError(_("Too late to undo: log the entry again."))
+    snapshot = undo.snapshot
+    with transaction.atomic():
+        undo.delete()
+        entry = assistance_request_create(association=association, actor=actor, **restore(snapshot))
+        assistance_request_links_restore(entry=entry, links=snapshot.get("links", {}))
+    return entry
+
+
+def entry_undo_pending(*, association: Association, undo_id) -> tuple[dict, int] | None:
+    """(summary, seconds left) of a deletion that can still be undone, else None."""
+    undo = EntryUndo.objects.filter(association=association, pk=undo_id).first()
+    if undo is None:
+        return None
+    remaining = UNDO_SECONDS - _undo_age_seconds(undo)
+    if remaining <= 0:
+        return None
+    return undo.snapshot.get("summary"), max(1, int(remaining))
+
+
+def entry_undos_expire() -> int:
+    """Delete the undo rows past their seconds (their notes must not linger)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=UNDO_SECONDS + UNDO_GRACE_SECONDS)
+    deleted, _rows = EntryUndo.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def assistance_request_links(entry: AssistanceRequest) -> dict:
     """What points at an entry and is not part of it: kept so an undone deletion can restore it."""
     return {
@@ -451,6 +512,8 @@ def person_erase(*, person: Person, actor=None) -> None:
     AssistanceRequest.objects.filter(association_id=person.association_id, person=person).update(
         person=None, notes=""
     )
+    # A deletion waiting for "Undo" would bring the person's entry back, notes and all.
+    EntryUndo.objects.filter(association_id=person.association_id, person_id=person.pk).delete()
     audit.person_erased(person=person, actor=actor)
     person.delete()
 

@@ -8,7 +8,6 @@ scanning notes as they are typed) without changing what the server accepts.
 """
 
 import datetime as dt
-import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -31,10 +30,10 @@ from .models import AssistanceRequest, Person
 from .presentation import RECEIPT_LANGUAGES, page_language
 from .services import (
     assistance_request_create,
-    assistance_request_delete,
-    assistance_request_links,
-    assistance_request_links_restore,
+    assistance_request_delete_for_undo,
+    assistance_request_undo,
     assistance_request_update,
+    entry_undo_pending,
     incident_sheet_create,
     person_create,
     person_erase,
@@ -44,7 +43,6 @@ from .services import (
 # directors of the person's association).
 ERASE_RULE = Rule.ASSOCIATION_MEMBER
 PERSONS_PER_PAGE = 50
-UNDO_SECONDS = 10
 RECENT_DAYS = 7  # the entries an incident sheet may link: the worker's of the last week
 RECENT_ENTRIES = 50
 INCIDENTS_SHOWN = 100
@@ -107,13 +105,14 @@ def _day_entries(request, day):
 
 
 def _pending_undo(request):
-    undo = request.session.get("undo")
-    if not undo:
+    undo_id = request.session.get("undo")
+    if not isinstance(undo_id, int):
         return None
-    remaining = UNDO_SECONDS - (time.time() - undo["at"])
-    if remaining <= 0:
+    pending = entry_undo_pending(association=request.association, undo_id=undo_id)
+    if pending is None:
         return None
-    return {"summary": undo["summary"], "remaining": max(1, int(remaining))}
+    summary, remaining = pending
+    return {"summary": summary, "remaining": remaining}
 
 
 def _render_today(request, form=None, status=200):
@@ -250,20 +249,27 @@ def _undo_values(entry) -> dict:
     }
 
 
+def _undo_restore(request, snapshot: dict) -> dict:
+    """The fields of a deleted entry from its snapshot (ids back to rows, scoped)."""
+    values = {k: v for k, v in snapshot.items() if k not in ("summary", "links")}
+    values["occurred_on"] = dt.date.fromisoformat(values["occurred_on"])
+    for field in ("referred_by", "responsible_institution"):
+        values[field] = Institution.objects.filter(pk=values[field]).first()
+    values["person"] = selectors.person_get_for_association(
+        association=request.association, pk=values["person"]
+    )
+    return values
+
+
 @require_POST
 @member_required
 def entry_delete(request, pk):
     entry = _entry_or_404(request, pk)
     summary = presentation.entry_summary(entry, page_language())
-    values, links = _undo_values(entry), assistance_request_links(entry)
-    assistance_request_delete(entry=entry, actor=request.user)
-    # The deleted values stay in the session a few seconds, so that "Undo" can log them again.
-    request.session["undo"] = {
-        "values": values,
-        "links": links,
-        "at": time.time(),
-        "summary": summary,
-    }
+    snapshot = {**_undo_values(entry), "summary": summary}
+    undo = assistance_request_delete_for_undo(entry=entry, snapshot=snapshot, actor=request.user)
+    # The session keeps the id alone: the values wait server-side for a few seconds.
+    request.session["undo"] = undo.pk
     if _is_fragment(request):
         return _render_today(request)
     return redirect("cases:today")
@@ -272,27 +278,16 @@ def entry_delete(request, pk):
 @require_POST
 @member_required
 def entry_undo(request):
-    undo = request.session.pop("undo", None)
-    if not undo or time.time() - undo["at"] > UNDO_SECONDS + 5:
-        # The page hides the button after UNDO_SECONDS; a few seconds of grace cover slow
-        # networks and keyboards.
-        request.session["notice"] = _("Too late to undo: log the entry again.")
-    else:
-        values = dict(undo["values"])
-        values["occurred_on"] = dt.date.fromisoformat(values["occurred_on"])
-        for field in ("referred_by", "responsible_institution"):
-            values[field] = Institution.objects.filter(pk=values[field]).first()
-        values["person"] = selectors.person_get_for_association(
-            association=request.association, pk=values["person"]
+    undo_id = request.session.pop("undo", None)
+    try:
+        assistance_request_undo(
+            association=request.association,
+            undo_id=undo_id if isinstance(undo_id, int) else None,
+            actor=request.user,
+            restore=lambda snapshot: _undo_restore(request, snapshot),
         )
-        try:
-            with transaction.atomic():
-                entry = assistance_request_create(
-                    association=request.association, actor=request.user, **values
-                )
-                assistance_request_links_restore(entry=entry, links=undo.get("links", {}))
-        except ValidationError:
-            request.session["notice"] = _("The entry could not be restored: log it again.")
+    except ValidationError as exc:
+        request.session["notice"] = exc.messages[0]
     if _is_fragment(request):
         return _render_today(request)
     return redirect("cases:today")

@@ -323,6 +323,7 @@ EXPORT_FILES_KEEP_DAYS = env.int("EXPORT_FILES_KEEP_DAYS", default=7)
 # UTC (crontabs misfire around daylight-saving switches in local time); run exactly one beat.
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-months": {"task": "workload.sweep_dirty_months", "schedule": 60.0},
+    "expire-entry-undos": {"task": "cases.expire_entry_undos", "schedule": 300.0},
     "recompute-everything-nightly": {
         "task": "workload.recompute_everything",
         "schedule": crontab(minute=30, hour=1),

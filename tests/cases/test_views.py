@@ -2,14 +2,15 @@
 undo a delete, print a receipt, all in the worker's language and never across associations."""
 
 import datetime as dt
+import json
 import re
-import time
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from cases.models import AssistanceRequest, Person
+from cases.models import AssistanceRequest, EntryUndo, Person
 from cases.services import incident_sheet_create
 from organisations.models import Role
 from referrals.models import Institution, Referral
@@ -313,11 +314,49 @@ def test_undo_brings_back_the_entrys_incident_sheet_and_referral(logged_in, asso
 def test_undo_is_offered_only_for_a_few_seconds(logged_in, association, worker, monkeypatch):
     entry = log_entry(association, actor=worker, occurred_on=today())
     logged_in.post(f"/entries/{entry.pk}/delete/")
-    later = time.time() + 60
-    monkeypatch.setattr(time, "time", lambda: later)
+    a_minute_ago = timezone.now() - dt.timedelta(seconds=60)
+    EntryUndo.objects.update(created_at=a_minute_ago)  # the deletion, a minute later
     assert 'action="/entries/undo/"' not in logged_in.get("/").content.decode()
     logged_in.post("/entries/undo/")
     assert not AssistanceRequest.objects.exists()
+    assert not EntryUndo.objects.exists()  # and its notes are gone with it
+
+
+def test_undo_after_the_persons_erasure_brings_nothing_back(logged_in, association, worker):
+    # The attack: delete an entry, erase its person, then press "Undo" to get the notes back.
+    person = PersonFactory(association=association, code="ER-1")
+    entry = log_entry(
+        association, actor=worker, occurred_on=today(), person=person, notes="rdv mardi"
+    )
+    logged_in.post(f"/entries/{entry.pk}/delete/")
+    logged_in.post(f"/persons/{person.pk}/erase/", {"confirm": "yes"})
+
+    logged_in.post("/entries/undo/")
+
+    assert not AssistanceRequest.objects.filter(notes="rdv mardi").exists()
+    assert not EntryUndo.objects.exists()
+
+
+def test_the_session_holds_the_undo_id_alone_never_the_notes(logged_in, association, worker):
+    entry = log_entry(association, actor=worker, occurred_on=today(), notes="rdv mardi")
+    logged_in.post(f"/entries/{entry.pk}/delete/")
+
+    session_row = Session.objects.get(session_key=logged_in.session.session_key)
+    assert "rdv mardi" not in json.dumps(session_row.get_decoded())
+    assert isinstance(logged_in.session["undo"], int)
+    logged_in.post("/entries/undo/")
+    assert AssistanceRequest.objects.get().notes == "rdv mardi"
+
+
+def test_expired_undo_rows_are_deleted_by_the_periodic_task(association, worker):
+    from cases.tasks import expire_entry_undos_task
+
+    EntryUndo.objects.create(association=association, snapshot={"notes": "old"})
+    EntryUndo.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    fresh = EntryUndo.objects.create(association=association, snapshot={"notes": "new"})
+
+    assert expire_entry_undos_task.run() == 1
+    assert list(EntryUndo.objects.all()) == [fresh]
 
 
 # --- the receipt ------------------------------------------------------------------------------
