@@ -181,6 +181,11 @@ PAGE_FORMS = {
 # Pages that answer a POST without writing anything: fuzzed for "no 5xx, nothing written".
 READ_ONLY_ON_POST = {
     "cases:scan_json": "scans the posted text for identifiers and answers JSON, writes nothing",
+    "cases:person_list": (
+        "a search of persons by code, posted to keep the code out of URLs; writes only the "
+        "trail's record of the listing"
+    ),
+    "cases:persons_json": "the person lookup as you type, posted to keep codes out of URLs",
 }
 EXCUSED = {
     "logout": "takes no input: it ends the session whatever is posted",
