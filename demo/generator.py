@@ -62,94 +62,130 @@ def check_config(cfg: dict) -> None:
     The reference checker matched codes by pattern; the taxonomy's codes have no distinctive
     pattern, so each part of the config is checked against the section it speaks.
     """
-    tax = get_taxonomy()
-    kinds = set(tax.codes("referrer_types"))
-    roots = {c.code for c in tax.sections["procedure_domains"] if not c.parent}
-    barriers = set(tax.codes("digital_barriers"))
-    modes = set(tax.codes("assistance_modes"))
-    outcomes = set(tax.codes("outcomes"))
-    channels = set(tax.codes("channels"))
-    flags = set(tax.codes("sensitive_data_flags"))
-    consents = set(tax.codes("consent_types"))
-    impacts = set(tax.codes("rights_impacts"))
-    ntu = set(tax.codes("non_take_up_types"))
-    regions = set(tax.codes("regions"))
-    institutions = {c.code for c in tax.institutions}
-    traits = set(cfg["person_traits"])
-    problems = []
-
-    def within(path, values, allowed):
-        for value in values:
-            if value not in allowed:
-                problems.append(f"{path}: unknown code {value!r}")
-
-    within("channel", cfg["channel"], channels)
-    within("referred_by", cfg["referred_by"], kinds)
-    within("domain", cfg["domain"], roots)
-    within("domain_boosts", cfg["domain_boosts"], roots)
-    within("target_by_domain", cfg["target_by_domain"], roots)
-    for domain, targets in cfg["target_by_domain"].items():
-        within(f"target_by_domain.{domain}", targets, kinds)
-    within("referrer_domain_affinity", cfg["referrer_domain_affinity"], kinds)
-    for kind, affinity in cfg["referrer_domain_affinity"].items():
-        within(f"referrer_domain_affinity.{kind}", affinity["domains"], roots)
-    within("trait_barrier", (code for code, _ in cfg["trait_barrier"].values()), barriers)
-    within("trait_barrier (traits)", cfg["trait_barrier"], traits)
-    within("domain_barrier_weights", cfg["domain_barrier_weights"], roots)
-    for domain, weights in cfg["domain_barrier_weights"].items():
-        within(f"domain_barrier_weights.{domain}", weights, barriers)
-    within("global_barrier_weights", cfg["global_barrier_weights"], barriers)
-    within("mode_base", cfg["mode_base"], modes)
-    within("minutes_by_domain", cfg["minutes_by_domain"], roots)
-    within("mode_time_factor", cfg["mode_time_factor"], modes)
-    within("channel_time_factor", cfg["channel_time_factor"], channels)
-    within("barrier_time_factor", cfg["barrier_time_factor"], barriers)
-    within("barrier_time_add", cfg["barrier_time_add"], barriers)
-    within("outcome_base", cfg["outcome_base"], outcomes)
-    for name, targets in (("mode_modifiers", modes), ("outcome_modifiers", outcomes)):
-        for position, modifier in enumerate(cfg[name]):
-            path = f"{name}[{position}]"
-            within(path, modifier.get("if_trait_any", []), traits)
-            within(path, modifier.get("if_barrier_any", []), barriers)
-            within(path, modifier.get("if_mode_any", []), modes)
-            within(path, modifier.get("if_domain_any", []), roots)
-            within(path, modifier["multiply"], targets)
-    within("rights_impact_by_outcome", cfg["rights_impact_by_outcome"], outcomes)
-    for outcome, weights in cfg["rights_impact_by_outcome"].items():
-        within(f"rights_impact_by_outcome.{outcome}", weights, impacts)
-    within("ntu_by_outcome", cfg["ntu_by_outcome"], outcomes)
-    for outcome, weights in cfg["ntu_by_outcome"].items():
-        within(f"ntu_by_outcome.{outcome}", weights, ntu)
-    within("flags_base", cfg["flags_base"], flags)
-    within("flags_mode_factor", cfg["flags_mode_factor"], modes | {"default"})
-    for position, conditional in enumerate(cfg["flag_conditionals"]):
-        path = f"flag_conditionals[{position}]"
-        within(path, [conditional["flag"]], flags)
-        within(path, conditional.get("if_barrier_any", []), barriers)
-        within(path, conditional.get("if_domain_any", []), roots)
-    within("consent_if_flag", cfg["consent_if_flag"], consents - {"not_applicable"})
-    within("institutions_by_domain", cfg["institutions_by_domain"], roots)
-    for domain, codes in cfg["institutions_by_domain"].items():
-        within(f"institutions_by_domain.{domain}", codes, institutions)
-    profile = cfg["person_profile"]
-    for region, weights in profile["language_default"].items():
-        within("person_profile.language_default", [region], regions)
-        within(f"person_profile.language_default.{region}", weights, LANGUAGE_CODES)
-    within("person_profile.language_if_trait", profile["language_if_trait"], LANGUAGE_CODES)
-    within("region_postcodes", cfg["region_postcodes"], regions)
-    for position, association in enumerate(cfg["demo_associations"]):
-        within(f"demo_associations[{position}].region", [association["region"]], regions)
-        if association["region"] not in profile["language_default"]:
-            problems.append(f"demo_associations[{position}]: no default languages for its region")
+    check = _ConfigCheck(cfg)
+    for part in (_check_draws, _check_modifiers, _check_outcomes_and_flags, _check_persons):
+        part(cfg, check)
     # Every domain that can be drawn needs its minutes and its responsible bodies.
     drawable = set(cfg["domain"]).union(
         *(affinity["domains"] for affinity in cfg["referrer_domain_affinity"].values())
     )
     for needed in ("minutes_by_domain", "target_by_domain"):
         for domain in sorted(drawable - set(cfg[needed])):
-            problems.append(f"{needed}: domain {domain!r} is missing")
-    if problems:
-        raise DemoConfigError("; ".join(problems))
+            check.problems.append(f"{needed}: domain {domain!r} is missing")
+    if check.problems:
+        raise DemoConfigError("; ".join(check.problems))
+
+
+class _ConfigCheck:
+    """The taxonomy's codes by section, and the problems found so far."""
+
+    def __init__(self, cfg: dict):
+        tax = get_taxonomy()
+        self.codes = {
+            name: set(tax.codes(section))
+            for name, section in (
+                ("kinds", "referrer_types"),
+                ("barriers", "digital_barriers"),
+                ("modes", "assistance_modes"),
+                ("outcomes", "outcomes"),
+                ("channels", "channels"),
+                ("flags", "sensitive_data_flags"),
+                ("consents", "consent_types"),
+                ("impacts", "rights_impacts"),
+                ("ntu", "non_take_up_types"),
+                ("regions", "regions"),
+            )
+        }
+        self.codes["roots"] = {c.code for c in tax.sections["procedure_domains"] if not c.parent}
+        self.codes["institutions"] = {c.code for c in tax.institutions}
+        self.codes["traits"] = set(cfg["person_traits"])
+        self.problems: list[str] = []
+
+    def __getitem__(self, name: str) -> set:
+        return self.codes[name]
+
+    def within(self, path, values, allowed):
+        for value in values:
+            if value not in allowed:
+                self.problems.append(f"{path}: unknown code {value!r}")
+
+    def within_each(self, path, mapping, keys, values):
+        """Keys of `mapping` among `keys`, and each value's codes among `values`."""
+        self.within(path, mapping, keys)
+        for key, codes in mapping.items():
+            self.within(f"{path}.{key}", codes, values)
+
+
+def _check_draws(cfg, check):
+    within, roots = check.within, check["roots"]
+    within("channel", cfg["channel"], check["channels"])
+    within("referred_by", cfg["referred_by"], check["kinds"])
+    within("domain", cfg["domain"], roots)
+    within("domain_boosts", cfg["domain_boosts"], roots)
+    check.within_each("target_by_domain", cfg["target_by_domain"], roots, check["kinds"])
+    within("referrer_domain_affinity", cfg["referrer_domain_affinity"], check["kinds"])
+    for kind, affinity in cfg["referrer_domain_affinity"].items():
+        within(f"referrer_domain_affinity.{kind}", affinity["domains"], roots)
+    barriers = check["barriers"]
+    within("trait_barrier", (code for code, _ in cfg["trait_barrier"].values()), barriers)
+    within("trait_barrier (traits)", cfg["trait_barrier"], check["traits"])
+    check.within_each("domain_barrier_weights", cfg["domain_barrier_weights"], roots, barriers)
+    within("global_barrier_weights", cfg["global_barrier_weights"], barriers)
+    within("mode_base", cfg["mode_base"], check["modes"])
+    within("minutes_by_domain", cfg["minutes_by_domain"], roots)
+    within("mode_time_factor", cfg["mode_time_factor"], check["modes"])
+    within("channel_time_factor", cfg["channel_time_factor"], check["channels"])
+    within("barrier_time_factor", cfg["barrier_time_factor"], barriers)
+    within("barrier_time_add", cfg["barrier_time_add"], barriers)
+    check.within_each(
+        "institutions_by_domain", cfg["institutions_by_domain"], roots, check["institutions"]
+    )
+
+
+def _check_modifiers(cfg, check):
+    for name, targets in (
+        ("mode_modifiers", check["modes"]),
+        ("outcome_modifiers", check["outcomes"]),
+    ):
+        for position, modifier in enumerate(cfg[name]):
+            path = f"{name}[{position}]"
+            check.within(path, modifier.get("if_trait_any", []), check["traits"])
+            check.within(path, modifier.get("if_barrier_any", []), check["barriers"])
+            check.within(path, modifier.get("if_mode_any", []), check["modes"])
+            check.within(path, modifier.get("if_domain_any", []), check["roots"])
+            check.within(path, modifier["multiply"], targets)
+
+
+def _check_outcomes_and_flags(cfg, check):
+    within, outcomes = check.within, check["outcomes"]
+    within("outcome_base", cfg["outcome_base"], outcomes)
+    check.within_each(
+        "rights_impact_by_outcome", cfg["rights_impact_by_outcome"], outcomes, check["impacts"]
+    )
+    check.within_each("ntu_by_outcome", cfg["ntu_by_outcome"], outcomes, check["ntu"])
+    within("flags_base", cfg["flags_base"], check["flags"])
+    within("flags_mode_factor", cfg["flags_mode_factor"], check["modes"] | {"default"})
+    for position, conditional in enumerate(cfg["flag_conditionals"]):
+        path = f"flag_conditionals[{position}]"
+        within(path, [conditional["flag"]], check["flags"])
+        within(path, conditional.get("if_barrier_any", []), check["barriers"])
+        within(path, conditional.get("if_domain_any", []), check["roots"])
+    within("consent_if_flag", cfg["consent_if_flag"], check["consents"] - {"not_applicable"})
+
+
+def _check_persons(cfg, check):
+    profile, regions = cfg["person_profile"], check["regions"]
+    check.within_each(
+        "person_profile.language_default", profile["language_default"], regions, LANGUAGE_CODES
+    )
+    check.within("person_profile.language_if_trait", profile["language_if_trait"], LANGUAGE_CODES)
+    check.within("region_postcodes", cfg["region_postcodes"], regions)
+    for position, association in enumerate(cfg["demo_associations"]):
+        check.within(f"demo_associations[{position}].region", [association["region"]], regions)
+        if association["region"] not in profile["language_default"]:
+            check.problems.append(
+                f"demo_associations[{position}]: no default languages for its region"
+            )
 
 
 # --- Drawing ---------------------------------------------------------------------------------

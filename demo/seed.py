@@ -224,6 +224,47 @@ def _sql_log_off() -> Iterator[None]:
         settings.DEBUG = previous
 
 
+def _generate(cfg, plans, associations, institutions, fte, seed, start, end, write) -> dict:
+    """Each association's persons and entries, drawn day by day with a progress bar."""
+    days = (end - start).days + 1
+    bar = ProgressBar(write, "Generating", days * len(plans), "days")
+    generated = {}
+    for plan in plans:
+        generator = Generator(cfg, plan, InstitutionPicker(cfg, institutions, plan.postcode))
+        generated[plan.slug] = generator.generate(
+            association_rng(seed, plan.slug),
+            associations[plan.slug],
+            fte_workers=fte[plan.slug],
+            start=start,
+            end=end,
+            on_day=bar.advance,
+        )
+    bar.finish()
+    return generated
+
+
+def _insert_persons(generated: dict) -> int:
+    persons = 0
+    for batch in generated.values():
+        Person.objects.bulk_create(batch.persons, batch_size=2000)
+        persons += len(batch.persons)
+    return persons
+
+
+def _insert_entries(plans, associations, generated: dict, write) -> int:
+    """Every entry through the bulk service (audit, dirty months), with a progress bar."""
+    total = sum(len(batch.rows) for batch in generated.values())
+    bar = ProgressBar(write, "Inserting", total, "entries")
+    written = 0
+    for plan in plans:
+        batch = generated.pop(plan.slug)
+        written += assistance_requests_bulk_create(
+            association=associations[plan.slug], rows=batch.rows, on_batch=bar.advance
+        )
+    bar.finish()
+    return written
+
+
 def seed_demo(
     *,
     association_count: int = DEFAULT_ASSOCIATIONS,
@@ -238,7 +279,6 @@ def seed_demo(
     start, end = demo_period(timezone.localdate())
     plans = association_plans(cfg, association_count)
     fte = scaled_fte(cfg, plans, start, end, entries)
-    days = (end - start).days + 1
     say = write or (lambda text: None)
     with _sql_log_off(), transaction.atomic():
         say("Setting up the federation, associations and members...\n")
@@ -246,35 +286,10 @@ def seed_demo(
         associations = ensure_structure(cfg, plans, password)
         institutions = list(Institution.objects.filter(added_by__isnull=True))
 
-        bar = ProgressBar(write, "Generating", days * len(plans), "days")
-        generated = {}
-        for plan in plans:
-            generator = Generator(cfg, plan, InstitutionPicker(cfg, institutions, plan.postcode))
-            generated[plan.slug] = generator.generate(
-                association_rng(seed, plan.slug),
-                associations[plan.slug],
-                fte_workers=fte[plan.slug],
-                start=start,
-                end=end,
-                on_day=bar.advance,
-            )
-        bar.finish()
-
-        persons = 0
-        for batch in generated.values():
-            Person.objects.bulk_create(batch.persons, batch_size=2000)
-            persons += len(batch.persons)
-
-        total = sum(len(batch.rows) for batch in generated.values())
+        generated = _generate(cfg, plans, associations, institutions, fte, seed, start, end, write)
+        persons = _insert_persons(generated)
         contacts = sum(batch.contacts for batch in generated.values())
-        bar = ProgressBar(write, "Inserting", total, "entries")
-        written = 0
-        for plan in plans:
-            batch = generated.pop(plan.slug)
-            written += assistance_requests_bulk_create(
-                association=associations[plan.slug], rows=batch.rows, on_batch=bar.advance
-            )
-        bar.finish()
+        written = _insert_entries(plans, associations, generated, write)
         # Without a broker the monthly figures are recomputed in-process on commit: say why
         # the command is still busy.
         say("Committing...\n")

@@ -115,29 +115,37 @@ STATEMENT_HEADER = [
 ]
 
 
+STATEMENT_SUMMARY_HEADER = [
+    "institution_id",
+    "institution",
+    "responsible_kind",
+    "responsible_kind_label",
+    "from",
+    "to",
+    "hourly_cost_eur",
+    "transferred_requests",
+    "transferred_minutes",
+    "transferred_hours",
+    "transferred_value_eur",
+    "referred_transferred_requests",
+    "referred_transferred_minutes",
+    "referred_transferred_hours",
+    "referred_transferred_value_eur",
+    "non_take_up",
+    "once_only_violations",
+]
+# The splits of a statement in the order of its sheet, with the taxonomy section of its codes.
+STATEMENT_SPLITS = (
+    ("procedure_domain", "by_procedure_domain", "procedure_domains"),
+    ("barrier", "by_barrier", "digital_barriers"),
+    ("month", "months", None),
+)
+
+
 def statement_sheets(statements: list[dict], period, language: str) -> list[Sheet]:
     """A summary (one row per statement) and the splits in long form (one row per statement,
     section and code): the same figures as the page and the PDF."""
     taxonomy = get_taxonomy()
-    summary_header = [
-        "institution_id",
-        "institution",
-        "responsible_kind",
-        "responsible_kind_label",
-        "from",
-        "to",
-        "hourly_cost_eur",
-        "transferred_requests",
-        "transferred_minutes",
-        "transferred_hours",
-        "transferred_value_eur",
-        "referred_transferred_requests",
-        "referred_transferred_minutes",
-        "referred_transferred_hours",
-        "referred_transferred_value_eur",
-        "non_take_up",
-        "once_only_violations",
-    ]
     summary, splits = [], []
     for s in statements:
         institution = s["institution"] or {}
@@ -161,27 +169,27 @@ def statement_sheets(statements: list[dict], period, language: str) -> list[Shee
                 s["once_only_violations"],
             ]
         )
-        for section, items, labels in (
-            ("procedure_domain", s["by_procedure_domain"], "procedure_domains"),
-            ("barrier", s["by_barrier"], "digital_barriers"),
-            ("month", s["months"], None),
-        ):
-            for item in items:
-                splits.append(
-                    [
-                        *ident,
-                        section,
-                        item["code"],
-                        taxonomy.label(labels, item["code"], language) if labels else item["code"],
-                        item["requests"],
-                        item["minutes"],
-                        hours(item["minutes"]),
-                        item["transferred_value_eur"],
-                    ]
-                )
+        splits.extend(_split_rows(s, ident, taxonomy, language))
     return [
-        Sheet(_("Statements"), summary_header, summary),
+        Sheet(_("Statements"), STATEMENT_SUMMARY_HEADER, summary),
         Sheet(_("Splits"), STATEMENT_HEADER, splits),
+    ]
+
+
+def _split_rows(statement: dict, ident: list, taxonomy, language: str) -> list[list]:
+    return [
+        [
+            *ident,
+            section,
+            item["code"],
+            taxonomy.label(labels, item["code"], language) if labels else item["code"],
+            item["requests"],
+            item["minutes"],
+            hours(item["minutes"]),
+            item["transferred_value_eur"],
+        ]
+        for section, key, labels in STATEMENT_SPLITS
+        for item in statement[key]
     ]
 
 
