@@ -271,7 +271,7 @@ def _save_entry(request, form, entry=None):
 def today(request):
     """The worker's landing page: the entry form, then the day's entries and total."""
     if request.method == "POST":
-        form = EntryForm(request.POST)
+        form = EntryForm(request.POST, association_id=request.association.pk)
         entry = _save_entry(request, form)
         if entry is None:
             # The worker's usual codes only order the chips: looked up when they are shown.
@@ -289,7 +289,7 @@ def entry_edit(request, pk):
     entry = _entry_or_404(request, pk)
     usual = _usual_values(request.user, request.association)
     if request.method == "POST":
-        form = EntryForm(request.POST, usual=usual)
+        form = EntryForm(request.POST, usual=usual, association_id=request.association.pk)
         if _save_entry(request, form, entry=entry) is not None:
             if _is_fragment(request):
                 return _render_today(request)
@@ -485,7 +485,7 @@ def incident_create(request):
     language = (get_language() or "fr")[:2]
     entries = _recent_entries(request)
     if request.method == "POST":
-        form = IncidentForm(request.POST, entries=entries)
+        form = IncidentForm(request.POST, entries=entries, association_id=request.association.pk)
         if form.is_valid() and _identifiers_settled(form, "narrative"):
             try:
                 incident_sheet_create(
@@ -615,19 +615,22 @@ def person_erase_view(request, pk):
 @require_GET
 @member_json
 def institutions_json(request):
-    """Search-as-you-type over the registry (shared by all associations, no personal data)."""
+    """Search-as-you-type over the registry: the shared bodies and the association's own."""
     language = (get_language() or "fr")[:2]
     taxonomy = get_taxonomy()
+    found = institution_search(
+        request.GET.get("q", ""), association_id=request.association.pk, language=language
+    )
     results = [
         {
             "id": institution.pk,
-            "name": institution.name,
+            "name": institution.display_name(language),
             "postcode": institution.postcode,
             "kind": institution.kind,
             "kind_label": taxonomy.label("referrer_types", institution.kind, language),
             "label": str(institution),
         }
-        for institution in institution_search(request.GET.get("q", ""))
+        for institution in found
     ]
     return JsonResponse({"results": results})
 
