@@ -621,17 +621,19 @@ def institutions_json(request):
     found = institution_search(
         request.GET.get("q", ""), association_id=request.association.pk, language=language
     )
-    results = [
-        {
-            "id": institution.pk,
-            "name": institution.display_name(language),
-            "postcode": institution.postcode,
-            "kind": institution.kind,
-            "kind_label": taxonomy.label("referrer_types", institution.kind, language),
-            "label": str(institution),
-        }
-        for institution in found
-    ]
+    results = []
+    for institution in found:
+        name = institution.display_name(language)
+        results.append(
+            {
+                "id": institution.pk,
+                "name": name,
+                "postcode": institution.postcode,
+                "kind": institution.kind,
+                "kind_label": taxonomy.label("referrer_types", institution.kind, language),
+                "label": f"{name} ({institution.postcode})" if institution.postcode else name,
+            }
+        )
     return JsonResponse({"results": results})
 
 

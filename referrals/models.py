@@ -16,6 +16,13 @@ INSTITUTION_KINDS = [
 ]
 
 
+# What the search column is made of (referrals.registry.body_search_text).
+SEARCHED_FIELDS = frozenset(
+    {"name", "name_fr", "name_nl", "name_de", "name_en", "acronyms", "aliases", "postcode"}
+    | {"municipality"}
+)
+
+
 class InstitutionQuerySet(models.QuerySet):
     def in_use(self):
         """Bodies that may still be chosen: neither retired nor merged into another."""
@@ -111,17 +118,21 @@ class Institution(models.Model):
         return f"{self.name} ({self.postcode})" if self.postcode else self.name
 
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        changing = SEARCHED_FIELDS if update_fields is None else SEARCHED_FIELDS & {*update_fields}
+        if not changing:
+            # Retired, validated, merged: the names and the search column stay as they are.
+            return super().save(*args, **kwargs)
         if self.postcode and not self.municipality:
             # A body added with a postcode belongs to its commune (for search and ranking).
             nis = municipalities_of_postcode(self.postcode)
             if len(nis) == 1:
                 self.municipality = nis[0]
                 self.region = self.region or municipality_by_nis()[nis[0]].region
-        self.search_text = body_search_text(vars(self))
-        update_fields = kwargs.get("update_fields")
+        self.search_text = body_search_text({name: getattr(self, name) for name in SEARCHED_FIELDS})
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text", "municipality", "region"}
-        super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
 
     def display_name(self, language: str | None) -> str:
         """The body's name in the UI language where it has one, else its own name."""

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from django.db import connections, router
 from django.utils import timezone
 
 from taxonomy import get_taxonomy
@@ -321,11 +322,31 @@ def load_registry(institution_model, rows=None) -> RegistryLoad:
             setattr(body, name, row[name])
         changed.append(body)
     institution_model.objects.bulk_create(new, batch_size=BATCH_SIZE)
-    institution_model.objects.bulk_update(
-        changed, [*REGISTRY_FIELDS, "validated_at"], batch_size=BATCH_SIZE
-    )
+    _update_in_place(institution_model, changed, [*REGISTRY_FIELDS, "validated_at"])
     report.added, report.updated = len(new), len(changed)
     return report
+
+
+def _update_in_place(model, bodies: list, names: list[str]) -> None:
+    """One UPDATE per body, sent as one batch: `bulk_update` builds a CASE per field and row,
+    ten seconds for the whole registry on SQLite where this takes a fraction of one."""
+    if not bodies:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote, opts = connection.ops.quote_name, model._meta
+    fields = [opts.get_field(name) for name in names]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(opts.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(opts.pk.column),
+    )
+    params = [
+        [f.get_db_prep_save(getattr(body, f.attname), connection) for f in fields] + [body.pk]
+        for body in bodies
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH_SIZE):
+            cursor.executemany(sql, params[start : start + BATCH_SIZE])
 
 
 def seed_registry(institution_model) -> int:
