@@ -5,13 +5,12 @@ what is valid, so that the page, the API and imports accept exactly the same ent
 options and labels come from `cases.presentation`.
 """
 
-import unicodedata
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from referrals.models import Institution
+from referrals.selectors import institutions_search
 
 from . import presentation
 from .models import AssistanceRequest
@@ -39,29 +38,14 @@ def show_errors_under(form, under: dict) -> None:
             form.add_error(visible, message)
 
 
-def normalise(text: str) -> str:
-    """Lower case without accents, so that "societe" finds "Société"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-def institution_search(query: str, limit: int = 10) -> list[Institution]:
-    """Institutions whose name or postcode contains every word typed, best matches first.
-
-    The registry is a few hundred public bodies shared by all associations (no personal data),
-    so it is filtered in Python: accents and case are ignored on every database.
-    """
-    words = normalise(query).split()
-    if not words:
-        return []
-    ranked = []
-    for institution in Institution.objects.only("id", "name", "kind", "postcode"):
-        haystack = normalise(f"{institution.name} {institution.postcode}")
-        if all(word in haystack for word in words):
-            starts = normalise(institution.name).startswith(words[0])
-            ranked.append((not starts, len(institution.name), institution.name, institution))
-    ranked.sort(key=lambda row: row[:3])
-    return [row[3] for row in ranked[:limit]]
+def institution_search(
+    query: str, limit: int = 10, *, association_id: int | None, language: str
+) -> list[Institution]:
+    """The bodies of the registry the association may choose that match what was typed, best
+    matches first (referrals.selectors.institutions_search)."""
+    return institutions_search(
+        query=query, association_id=association_id, language=language, limit=limit
+    )
 
 
 class InstitutionField(forms.CharField):
@@ -116,8 +100,9 @@ class EntryForm(forms.Form):
         "identifiers_action": "notes",
     }
 
-    def __init__(self, *args, usual=None, **kwargs):
+    def __init__(self, *args, usual=None, association_id=None, **kwargs):
         self.usual = usual or {}
+        self.association_id = association_id
         super().__init__(*args, **kwargs)
         f = self.fields
         f["procedure_domain"].choices = procedure_choices()
@@ -148,7 +133,12 @@ class EntryForm(forms.Form):
         ):
             # Without JavaScript the worker types a name: take it when it names one body.
             if data.get(hidden) is None and (data.get(search) or "").strip():
-                matches = institution_search(data[search], limit=2)
+                matches = institution_search(
+                    data[search],
+                    limit=2,
+                    association_id=self.association_id,
+                    language=page_language(),
+                )
                 if len(matches) == 1:
                     data[hidden] = matches[0]
                 else:
@@ -295,8 +285,9 @@ class IncidentForm(forms.Form):
         "identifiers_action": "narrative",
     }
 
-    def __init__(self, *args, entries=(), usual=None, **kwargs):
+    def __init__(self, *args, entries=(), usual=None, association_id=None, **kwargs):
         self.usual = usual or {}
+        self.association_id = association_id
         super().__init__(*args, **kwargs)
         f = self.fields
         f["procedure_domain"].choices = procedure_choices()
@@ -313,7 +304,12 @@ class IncidentForm(forms.Form):
             data.get("responsible_institution") is None
             and (data.get("responsible_search") or "").strip()
         ):
-            matches = institution_search(data["responsible_search"], limit=2)
+            matches = institution_search(
+                data["responsible_search"],
+                limit=2,
+                association_id=self.association_id,
+                language=page_language(),
+            )
             if len(matches) == 1:
                 data["responsible_institution"] = matches[0]
             else:

@@ -169,13 +169,14 @@ def identifier_finding(finding) -> dict:
 
 def institution_option(institution, language) -> dict:
     """An institution as the search-as-you-type list shows it."""
+    name = institution.display_name(language)
     return {
         "id": institution.pk,
-        "name": institution.name,
+        "name": name,
         "postcode": institution.postcode,
         "kind": institution.kind,
         "kind_label": get_taxonomy().label("referrer_types", institution.kind, language),
-        "label": str(institution),
+        "label": f"{name} ({institution.postcode})" if institution.postcode else name,
     }
 
 

@@ -195,7 +195,7 @@ def _save_entry(request, form, entry=None):
 def today(request):
     """The worker's landing page: the entry form, then the day's entries and total."""
     if request.method == "POST":
-        form = EntryForm(request.POST)
+        form = EntryForm(request.POST, association_id=request.association.pk)
         entry = _save_entry(request, form)
         if entry is None:
             # The worker's usual codes only order the chips: looked up when they are shown.
@@ -213,7 +213,7 @@ def entry_edit(request, pk):
     entry = _entry_or_404(request, pk)
     usual = _usual_values(request)
     if request.method == "POST":
-        form = EntryForm(request.POST, usual=usual)
+        form = EntryForm(request.POST, usual=usual, association_id=request.association.pk)
         if _save_entry(request, form, entry=entry) is not None:
             if _is_fragment(request):
                 return _render_today(request)
@@ -339,7 +339,7 @@ def incident_list(request):
 def incident_create(request):
     entries = _recent_entries(request)
     if request.method == "POST":
-        form = IncidentForm(request.POST, entries=entries)
+        form = IncidentForm(request.POST, entries=entries, association_id=request.association.pk)
         if form.is_valid() and _identifiers_settled(form, "narrative"):
             try:
                 incident_sheet_create(
@@ -475,12 +475,12 @@ def person_erase_view(request, pk):
 @require_GET
 @member_json
 def institutions_json(request):
-    """Search-as-you-type over the registry (shared by all associations, no personal data)."""
+    """Search-as-you-type over the registry: the shared bodies and the association's own."""
     language = page_language()
-    results = [
-        presentation.institution_option(institution, language)
-        for institution in institution_search(request.GET.get("q", ""))
-    ]
+    found = institution_search(
+        request.GET.get("q", ""), association_id=request.association.pk, language=language
+    )
+    results = [presentation.institution_option(institution, language) for institution in found]
     return JsonResponse({"results": results})
 
 

@@ -139,7 +139,7 @@ class OrganisationForm(forms.ModelForm):
 class AssociationForm(OrganisationForm):
     class Meta:
         model = Association
-        fields = ("name", "slug", "region", "hourly_cost_eur", "retention_years")
+        fields = ("name", "slug", "region", "postcode", "hourly_cost_eur", "retention_years")
 
 
 class FederationForm(OrganisationForm):
@@ -151,12 +151,20 @@ class FederationForm(OrganisationForm):
 @admin.register(Association)
 class AssociationAdmin(admin.ModelAdmin):
     form = AssociationForm
-    list_display = ("name", "slug", "region", "hourly_cost_eur", "retention_years", "created_at")
+    list_display = (
+        "name",
+        "slug",
+        "region",
+        "postcode",
+        "hourly_cost_eur",
+        "retention_years",
+        "created_at",
+    )
     list_filter = ("region", "federations")
-    search_fields = ("name", "slug")
+    search_fields = ("name", "slug", "postcode")
     prepopulated_fields = {"slug": ("name",)}
     ordering = ("name",)
-    fields = ("name", "slug", "region", "hourly_cost_eur", "retention_years")
+    fields = ("name", "slug", "region", "postcode", "hourly_cost_eur", "retention_years")
     inlines = [AssociationFederationInline]
 
     def save_model(self, request, obj, form, change):

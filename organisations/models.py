@@ -8,7 +8,7 @@ exactly one organisation (`create_member --org SLUG`).
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -127,6 +127,13 @@ class Association(Organisation):
         ),
     )
     region = models.CharField(_("region"), max_length=10, blank=True, default="bxl")
+    # Where the association works: the bodies of its own commune come first in the registry.
+    postcode = models.CharField(
+        _("postcode"),
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", _("Enter a Belgian postcode of four digits."))],
+    )
     retention_years = models.PositiveSmallIntegerField(
         _("retention of persons without entries (years)"), default=5
     )

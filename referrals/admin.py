@@ -24,7 +24,26 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = ("name", "kind", "postcode", "code", "added_by")
+        fields = (
+            "name",
+            "name_fr",
+            "name_nl",
+            "name_de",
+            "name_en",
+            "kind",
+            "postcode",
+            "region",
+            "key",
+            "code",
+            "source",
+            "added_by",
+        )
+        help_texts = {
+            "key": _(
+                "The registry's identifier (nis:, cpas: or a slug). manage.py load_registry "
+                "writes the registry's bodies again from referrals/data/: change them there."
+            ),
+        }
 
     def clean_name(self):
         name = self.cleaned_data["name"]
@@ -40,6 +59,8 @@ class InstitutionAdmin(admin.ModelAdmin):
         "name",
         "kind",
         "postcode",
+        "region",
+        "key",
         "code",
         "added_by",
         "created_at",
@@ -47,10 +68,17 @@ class InstitutionAdmin(admin.ModelAdmin):
         "retired_at",
         "merged_into",
     )
-    list_filter = ("kind", ("validated_at", admin.EmptyFieldListFilter), "retired_at")
-    readonly_fields = ("validated_at", "retired_at", "merged_into")
+    list_filter = ("kind", "region", ("validated_at", admin.EmptyFieldListFilter), "retired_at")
+    readonly_fields = (
+        "municipality",
+        "acronyms",
+        "aliases",
+        "validated_at",
+        "retired_at",
+        "merged_into",
+    )
     actions = ["validate_for_everyone", "retire"]
-    search_fields = ("name", "postcode", "code")
+    search_fields = ("name", "postcode", "code", "key", "search_text")
     autocomplete_fields = ("added_by",)
     list_select_related = ("added_by",)
     ordering = ("name",)

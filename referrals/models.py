@@ -6,12 +6,21 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import Association
 from taxonomy import get_taxonomy
 
+from .registry import body_search_text, municipalities_of_postcode, municipality_by_nis
+
 # A body is an institution, never a person or the person's circle.
 INSTITUTION_KINDS = [
     code
     for code in get_taxonomy().codes("referrer_types")
     if code not in ("self", "entourage", "unknown")
 ]
+
+
+# What the search column is made of (referrals.registry.body_search_text).
+SEARCHED_FIELDS = frozenset(
+    {"name", "name_fr", "name_nl", "name_de", "name_en", "acronyms", "aliases", "postcode"}
+    | {"municipality"}
+)
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -32,18 +41,34 @@ class InstitutionQuerySet(models.QuerySet):
 class Institution(models.Model):
     """A public body or firm (no personal data).
 
-    Seeded from the taxonomy's `institutions` section (those carry `code`), the 19 Brussels
-    CPAS and communes: those are shared by all associations. A body an association adds is
-    visible to that association only, until an administrator or a federation analyst
-    validates it for the shared registry: a name typed by one worker never reaches the others
-    unchecked. A body is retired (kept for the entries that name it) or merged into another
-    (its entries follow), never deleted.
+    The registry (`manage.py load_registry`, from referrals/data/) holds the taxonomy's
+    institutions (those carry `code`), every municipality of Belgium and its CPAS/OCMW, and the
+    federal, regional and private bodies people are sent to; each has a stable `key` and its
+    names in the languages it has them. Those are shared by all associations. A body an
+    association adds is visible to that association only, until an administrator or a
+    federation analyst validates it for the shared registry: a name typed by one worker never
+    reaches the others unchecked. A body is retired (kept for the entries that name it) or
+    merged into another (its entries follow), never deleted.
     """
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     code = models.CharField(_("taxonomy code"), max_length=40, null=True, blank=True, unique=True)
+    # `nis:<REFNIS>` a commune, `cpas:<REFNIS>` its CPAS, a taxonomy code or a slug otherwise;
+    # empty for a body an association added.
+    key = models.CharField(_("registry key"), max_length=60, null=True, blank=True, unique=True)
+    region = models.CharField(_("region"), max_length=10, blank=True)
+    municipality = models.CharField(_("municipality (REFNIS code)"), max_length=5, blank=True)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    name_nl = models.CharField(_("name in Dutch"), max_length=200, blank=True)
+    name_de = models.CharField(_("name in German"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    acronyms = models.JSONField(_("acronyms"), default=list, blank=True)
+    aliases = models.JSONField(_("other names"), default=list, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    # Every name, normalised (referrals.search_text), kept in step by save() and the loader.
+    search_text = models.TextField(editable=False, blank=True, default="")
     added_by = models.ForeignKey(
         Association,
         null=True,
@@ -84,10 +109,34 @@ class Institution(models.Model):
                 violation_error_message=_("This institution already exists."),
             ),
         ]
-        indexes = [models.Index(fields=["kind"])]
+        indexes = [
+            models.Index(fields=["kind"]),
+            models.Index(fields=["municipality"], name="institution_municipality_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.postcode})" if self.postcode else self.name
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        changing = SEARCHED_FIELDS if update_fields is None else SEARCHED_FIELDS & {*update_fields}
+        if not changing:
+            # Retired, validated, merged: the names and the search column stay as they are.
+            return super().save(*args, **kwargs)
+        if self.postcode and not self.municipality:
+            # A body added with a postcode belongs to its commune (for search and ranking).
+            nis = municipalities_of_postcode(self.postcode)
+            if len(nis) == 1:
+                self.municipality = nis[0]
+                self.region = self.region or municipality_by_nis()[nis[0]].region
+        self.search_text = body_search_text({name: getattr(self, name) for name in SEARCHED_FIELDS})
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text", "municipality", "region"}
+        return super().save(*args, **kwargs)
+
+    def display_name(self, language: str | None) -> str:
+        """The body's name in the UI language where it has one, else its own name."""
+        return getattr(self, f"name_{(language or '')[:2]}", "") or self.name
 
     @property
     def is_shared(self) -> bool:

@@ -391,9 +391,11 @@ def test_the_receipt_speaks_the_persons_language_and_shows_no_notes(
 
 
 def test_the_institution_search_finds_bodies_by_name_ignoring_accents(logged_in, cpas):
-    Institution.objects.create(name="Société de logement", kind="pub_reg", postcode="1000")
-    names = [r["name"] for r in logged_in.get("/lookup/institutions/?q=societe").json()["results"]]
-    assert names == ["Société de logement"]
+    # The registry holds real "Société ..." bodies (SWDE, SWL, SLRB): a name of its own.
+    Institution.objects.create(name="Société coopérative Écluse", kind="pub_reg", postcode="1000")
+    url = "/lookup/institutions/?q=societe cooperative ecluse"
+    names = [r["name"] for r in logged_in.get(url).json()["results"]]
+    assert names == ["Société coopérative Écluse"]
     result = logged_in.get("/lookup/institutions/?q=ixelles").json()["results"][0]
     assert (result["id"], result["kind"]) == (cpas.pk, "cpas")
 
