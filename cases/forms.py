@@ -13,6 +13,7 @@ from referrals.models import Institution
 from referrals.selectors import institutions_search
 
 from . import presentation
+from .entry_fields import BY_NAME, ENTRY_FIELDS, EntryField, Kind, fields_of
 from .models import AssistanceRequest
 from .presentation import code_choices, grouped_options, page_language, procedure_choices
 
@@ -63,35 +64,95 @@ class InstitutionField(forms.CharField):
             raise forms.ValidationError(_("Unknown institution.")) from None
 
 
-class EntryForm(forms.Form):
+def entry_form_field(f: EntryField) -> forms.Field:
+    """The form control of one field of the entry definition (codes get their choices, in the
+    page's language, when the form is built)."""
+    if f.kind is Kind.DATE:
+        return forms.DateField(label=f.label, widget=forms.DateInput(attrs={"type": "date"}))
+    if f.kind is Kind.INTEGER:
+        attrs = {"inputmode": "numeric", "min": f.minimum, "max": f.maximum, "step": 1}
+        return forms.IntegerField(
+            label=f.label, required=f.required, widget=forms.NumberInput(attrs=attrs)
+        )
+    if f.kind is Kind.DECIMAL:
+        # Typed as Belgian offices write it: a decimal comma is read in French and Dutch.
+        return forms.DecimalField(
+            label=f.label,
+            required=f.required,
+            localize=True,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        )
+    if f.kind is Kind.CODE:
+        return forms.ChoiceField(label=f.label, required=not f.optional_code)
+    if f.kind is Kind.CODES:
+        return forms.MultipleChoiceField(label=f.label, required=False)
+    if f.kind is Kind.INSTITUTION:
+        return InstitutionField(required=False)
+    return forms.CharField(
+        label=f.label,
+        required=False,
+        max_length=f.max_length,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": f.max_length}),
+    )
+
+
+# The form's controls of the definition's fields; the person is chosen by code (below).
+EntryFieldsForm = type(
+    "EntryFieldsForm",
+    (forms.Form,),
+    {f.name: entry_form_field(f) for f in ENTRY_FIELDS if f.kind is not Kind.PERSON},
+)
+
+# The search box of each body, where the worker types its name (the hidden id is the field).
+SEARCH_CONTROLS = {
+    "referred_by": "referred_by_search",
+    "responsible_institution": "responsible_search",
+}
+# The fields the entry page lays out by hand; any other field of the definition is shown in
+# its "more" section, in the definition's order.
+LAID_OUT = frozenset(
+    {
+        "occurred_on",
+        "duration_minutes",
+        "channel",
+        "procedure_domain",
+        "referrer_kind",
+        "referred_by",
+        "responsible_kind",
+        "responsible_institution",
+        "barriers",
+        "mode",
+        "outcome",
+        "consent",
+        "sensitive_flags",
+        "person",
+        "notes",
+    }
+)
+
+
+def search_control(name: str) -> str:
+    return SEARCH_CONTROLS.get(name, f"{name}_search")
+
+
+def code_field_choices(f: EntryField) -> list:
+    if f.section == "procedure_domains":
+        return procedure_choices()
+    return code_choices(f.section, blank=f.optional_code)
+
+
+class EntryForm(EntryFieldsForm):
     """One log entry, in the order the worker goes through it."""
 
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 1440}),
+    referred_by_search = forms.CharField(
+        label=BY_NAME["referred_by"].label, required=False, max_length=200
     )
-    procedure_domain = forms.ChoiceField(label=_("Procedure"))
-    referred_by = InstitutionField(required=False)
-    referred_by_search = forms.CharField(label=_("Referred by"), required=False, max_length=200)
-    referrer_kind = forms.ChoiceField(label=_("Kind of referrer"), required=False)
     responsible_same = forms.BooleanField(label=_("Same as referrer"), required=False)
-    responsible_institution = InstitutionField(required=False)
     responsible_search = forms.CharField(
-        label=_("Responsible body"), required=False, max_length=200
+        label=BY_NAME["responsible_institution"].label, required=False, max_length=200
     )
-    responsible_kind = forms.ChoiceField(label=_("Kind of responsible body"), required=False)
-    barriers = forms.MultipleChoiceField(label=_("Digital barriers"), required=False)
-    mode = forms.ChoiceField(label=_("Assistance mode"))
-    outcome = forms.ChoiceField(label=_("Outcome"))
-    consent = forms.ChoiceField(label=_("Consent"))
-    channel = forms.ChoiceField(label=_("Channel"))
-    sensitive_flags = forms.MultipleChoiceField(label=_("Sensitive data handled"), required=False)
-    person_code = forms.CharField(label=_("Person (code)"), required=False, max_length=30)
+    person_code = forms.CharField(label=BY_NAME["person"].label, required=False, max_length=30)
     person_language = forms.ChoiceField(label=_("Language of the person"), required=False)
-    notes = forms.CharField(
-        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
     identifiers_action = forms.ChoiceField(choices=IDENTIFIER_ACTIONS, required=False)
 
     ERRORS_SHOWN_UNDER = {
@@ -105,18 +166,8 @@ class EntryForm(forms.Form):
         self.association_id = association_id
         super().__init__(*args, **kwargs)
         f = self.fields
-        f["procedure_domain"].choices = procedure_choices()
-        f["referrer_kind"].choices = code_choices("referrer_types", blank=True)
-        f["responsible_kind"].choices = code_choices("referrer_types", blank=True)
-        f["barriers"].choices = code_choices("digital_barriers")
-        f["sensitive_flags"].choices = code_choices("sensitive_data_flags")
-        for name, section in (
-            ("mode", "assistance_modes"),
-            ("outcome", "outcomes"),
-            ("consent", "consent_types"),
-            ("channel", "channels"),
-        ):
-            f[name].choices = code_choices(section)
+        for spec in fields_of(Kind.CODE, Kind.CODES):
+            f[spec.name].choices = code_field_choices(spec)
         f["person_language"].choices = presentation.person_language_choices()
         if not self.is_bound:
             self.initial.setdefault("occurred_on", timezone.localdate())
@@ -127,10 +178,7 @@ class EntryForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for hidden, search in (
-            ("referred_by", "referred_by_search"),
-            ("responsible_institution", "responsible_search"),
-        ):
+        for hidden, search in SEARCH_CONTROLS.items():
             # Without JavaScript the worker types a name: take it when it names one body.
             if data.get(hidden) is None and (data.get(search) or "").strip():
                 matches = institution_search(
@@ -154,23 +202,23 @@ class EntryForm(forms.Form):
 
     def service_fields(self) -> dict:
         """The cleaned values as `assistance_request_create` takes them (person aside)."""
-        data = self.cleaned_data
-        return {
-            "occurred_on": data.get("occurred_on"),
-            "duration_minutes": data.get("duration_minutes"),
-            "channel": data.get("channel"),
-            "procedure_domain": data.get("procedure_domain"),
-            "referrer_kind": data.get("referrer_kind") or None,
-            "referred_by": data.get("referred_by"),
-            "responsible_kind": data.get("responsible_kind") or None,
-            "responsible_institution": data.get("responsible_institution"),
-            "barriers": list(data.get("barriers") or []),
-            "mode": data.get("mode"),
-            "outcome": data.get("outcome"),
-            "consent": data.get("consent"),
-            "sensitive_flags": list(data.get("sensitive_flags") or []),
-            "notes": data.get("notes") or "",
-        }
+        values = {}
+        for f in ENTRY_FIELDS:
+            value = self.cleaned_data.get(f.name)
+            if f.kind is Kind.PERSON:
+                continue
+            if f.kind is Kind.CODES:
+                value = list(value or [])
+            elif f.kind is Kind.TEXT:
+                value = value or ""
+            elif f.optional_code:
+                value = value or None
+            values[f.name] = value
+        return values
+
+    def more_fields(self):
+        """The fields of the definition that the page does not lay out by hand."""
+        return [self[f.name] for f in ENTRY_FIELDS if f.name not in LAID_OUT]
 
     def add_service_errors(self, error):
         for field, messages in error.message_dict.items():
@@ -237,28 +285,19 @@ class EntryForm(forms.Form):
 
 def entry_initial(entry: AssistanceRequest) -> dict:
     """The form's values for an existing entry."""
-    return {
-        "occurred_on": entry.occurred_on,
-        "duration_minutes": entry.duration_minutes,
-        "procedure_domain": entry.procedure_domain,
-        "referred_by": entry.referred_by_id or "",
-        "referred_by_search": str(entry.referred_by) if entry.referred_by else "",
-        "referrer_kind": entry.referrer_kind,
-        "responsible_institution": entry.responsible_institution_id or "",
-        "responsible_search": (
-            str(entry.responsible_institution) if entry.responsible_institution else ""
-        ),
-        "responsible_kind": entry.responsible_kind,
-        "barriers": entry.barrier_codes,
-        "mode": entry.mode,
-        "outcome": entry.outcome,
-        "consent": entry.consent,
-        "channel": entry.channel,
-        "sensitive_flags": entry.sensitive_flag_codes,
-        "person_code": entry.person.code if entry.person else "",
-        "person_language": entry.person.language if entry.person else page_language(),
-        "notes": entry.notes,
-    }
+    initial = {}
+    for f in ENTRY_FIELDS:
+        value = getattr(entry, f.attribute)
+        if f.kind is Kind.INSTITUTION:
+            institution = getattr(entry, f.name)
+            initial[f.name] = value or ""
+            initial[search_control(f.name)] = str(institution) if institution else ""
+        elif f.kind is Kind.PERSON:
+            initial["person_code"] = entry.person.code if entry.person else ""
+            initial["person_language"] = entry.person.language if entry.person else page_language()
+        else:
+            initial[f.name] = value
+    return initial
 
 
 class IncidentForm(forms.Form):

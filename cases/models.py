@@ -13,6 +13,8 @@ from organisations.models import Association
 from referrals.models import Institution
 from taxonomy import get_taxonomy
 
+from .entry_fields import MAX_DURATION, MIN_DURATION
+
 TAXONOMY = get_taxonomy()
 KIND_CODES = TAXONOMY.codes("referrer_types")
 PROCEDURE_CODES = TAXONOMY.codes("procedure_domains")
@@ -24,8 +26,6 @@ CONSENT_CODES = TAXONOMY.codes("consent_types")
 CHANNEL_CODES = TAXONOMY.codes("channels")
 FLAG_CODES = TAXONOMY.codes("sensitive_data_flags")
 LANGUAGE_CODES = ("fr", "nl", "en", "de", "ar", "tr", "es", "pt", "ro", "pl", "other")
-
-MIN_DURATION, MAX_DURATION = 1, 1440
 
 
 class AssociationScopedQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ and queues their recomputation.
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,44 +26,20 @@ from referrals.services import institution_mark_merged
 from taxonomy import get_taxonomy, procedure_root
 
 from .bulk import bulk_insert
+from .entry_fields import ENTRY_FIELDS, FIELD_NAMES, EntryField, Kind, entry_values
 from .models import (
     BARRIER_CODES,
-    CHANNEL_CODES,
-    CONSENT_CODES,
-    FLAG_CODES,
     KIND_CODES,
     LANGUAGE_CODES,
-    MAX_DURATION,
-    MIN_DURATION,
-    MODE_CODES,
-    OUTCOME_CODES,
     PROCEDURE_CODES,
     AssistanceRequest,
     EntryUndo,
     IncidentSheet,
     Person,
-    RequestBarrier,
-    RequestSensitiveFlag,
 )
 
-REQUEST_FIELDS = (
-    "occurred_on",
-    "duration_minutes",
-    "channel",
-    "procedure_domain",
-    "referrer_kind",
-    "referred_by",
-    "responsible_kind",
-    "responsible_institution",
-    "barriers",
-    "mode",
-    "outcome",
-    "consent",
-    "sensitive_flags",
-    "person",
-    "notes",
-)
-EARLIEST_DATE = dt.date(2000, 1, 1)
+# Kept for the callers that name the entry's fields: the definition is cases.entry_fields.
+REQUEST_FIELDS = FIELD_NAMES
 
 
 def month_of(day: dt.date) -> str:
@@ -87,6 +64,8 @@ def _check_code(errors, data, field, allowed, required=True):
     if value in (None, ""):
         if required:
             errors.add(field, _("This field is required."))
+        else:
+            data[field] = ""  # an optional code not given is stored as no code
         return
     if not isinstance(value, str) or value not in allowed:
         errors.add(field, _("“%(value)s” is not a known code.") % {"value": value})
@@ -123,70 +102,121 @@ def _check_institution(errors, data, field, association_id):
         errors.add(field, _("Unknown institution."))
 
 
+# --- One check per kind of entry field (cases.entry_fields) ----------------------------------
+
+
+def _missing(errors, data, f: EntryField) -> bool:
+    """Whether the field is empty (an error when required; its empty value otherwise)."""
+    if data.get(f.name) not in (None, ""):
+        return False
+    if f.required:
+        errors.add(f.name, f.message("required"))
+    else:
+        data[f.name] = None
+    return True
+
+
+def _check_date_field(errors, data, f, association):
+    if _missing(errors, data, f):
+        return
+    day = data[f.name]
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        errors.add(f.name, f.message("invalid"))
+    elif day > _today():
+        errors.add(f.name, _("The date cannot be in the future."))
+    elif f.minimum is not None and day < f.minimum:
+        errors.add(f.name, _("The date is too far in the past."))
+
+
+def _check_number_field(errors, data, f, association):
+    if _missing(errors, data, f):
+        return
+    value = data[f.name]
+    if f.kind is Kind.DECIMAL and isinstance(value, int | str) and not isinstance(value, bool):
+        try:
+            value = data[f.name] = Decimal(str(value))
+        except ArithmeticError:
+            pass
+    number_types = (int,) if f.kind is Kind.INTEGER else (Decimal,)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, number_types)
+        or (isinstance(value, Decimal) and not value.is_finite())
+    ):
+        errors.add(f.name, f.message("invalid"))
+    elif (f.minimum is not None and value < f.minimum) or (
+        f.maximum is not None and value > f.maximum
+    ):
+        errors.add(f.name, f.message("range") % {"min": f.minimum, "max": f.maximum})
+    elif isinstance(value, Decimal) and -value.as_tuple().exponent > f.decimal_places:
+        errors.add(f.name, f.message("invalid"))
+
+
+def _check_code_field(errors, data, f, association):
+    if f.set_by:
+        return  # after its institution: see _check_kind_of_body
+    _check_code(errors, data, f.name, CODES[f.section], required=f.required)
+
+
+def _check_codes_field(errors, data, f, association):
+    _check_code_list(errors, data, f.name, CODES[f.section])
+
+
+def _check_institution_field(errors, data, f, association):
+    _check_institution(errors, data, f.name, association.pk)
+
+
+def _check_person_field(errors, data, f, association):
+    person = data.get(f.name)
+    if person is not None and (
+        not isinstance(person, Person) or person.association_id != association.pk
+    ):
+        errors.add(f.name, _("Unknown person."))
+
+
+def _check_text_field(errors, data, f, association):
+    text = data.get(f.name)
+    if text is None:
+        data[f.name] = ""
+    elif not isinstance(text, str):
+        errors.add(f.name, _("Enter text."))
+    elif f.max_length is not None and len(text) > f.max_length:
+        errors.add(f.name, f.message("too_long") % {"max": f.max_length})
+
+
+def _check_kind_of_body(errors, data, f, association):
+    """When a body is given, its kind wins over a kind typed by hand (METRICS.md)."""
+    institution = data.get(f.set_by)
+    if isinstance(institution, Institution) and f.set_by not in errors:
+        data[f.name] = institution.kind
+    else:
+        _check_code(errors, data, f.name, CODES[f.section], required=f.required)
+
+
+CHECKS = {
+    Kind.DATE: _check_date_field,
+    Kind.INTEGER: _check_number_field,
+    Kind.DECIMAL: _check_number_field,
+    Kind.CODE: _check_code_field,
+    Kind.CODES: _check_codes_field,
+    Kind.INSTITUTION: _check_institution_field,
+    Kind.PERSON: _check_person_field,
+    Kind.TEXT: _check_text_field,
+}
+CODES = {f.section: get_taxonomy().codes(f.section) for f in ENTRY_FIELDS if f.section}
+
+
 def assistance_request_clean(association: Association, data: dict) -> dict:
     """Validate an entry's fields as every write door does (form, API, admin, imports); raise a
     ValidationError naming each bad field, or return the cleaned values."""
     errors = _Errors()
-    unknown = set(data) - set(REQUEST_FIELDS)
-    for field in sorted(unknown):
-        errors.add(field, _("Unknown field."))
-
-    day = data.get("occurred_on")
-    if day in (None, ""):
-        errors.add("occurred_on", _("This field is required."))
-    elif not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-        errors.add("occurred_on", _("Enter a valid date."))
-    elif day > _today():
-        errors.add("occurred_on", _("The date cannot be in the future."))
-    elif day < EARLIEST_DATE:
-        errors.add("occurred_on", _("The date is too far in the past."))
-
-    minutes = data.get("duration_minutes")
-    if minutes in (None, ""):
-        errors.add("duration_minutes", _("This field is required."))
-    elif isinstance(minutes, bool) or not isinstance(minutes, int):
-        errors.add("duration_minutes", _("Enter a whole number of minutes."))
-    elif not MIN_DURATION <= minutes <= MAX_DURATION:
-        errors.add(
-            "duration_minutes",
-            _("The duration must be between %(min)d and %(max)d minutes.")
-            % {"min": MIN_DURATION, "max": MAX_DURATION},
-        )
-
-    _check_code(errors, data, "channel", CHANNEL_CODES)
-    _check_code(errors, data, "procedure_domain", PROCEDURE_CODES)
-    _check_code(errors, data, "mode", MODE_CODES)
-    _check_code(errors, data, "outcome", OUTCOME_CODES)
-    _check_code(errors, data, "consent", CONSENT_CODES)
-    _check_code_list(errors, data, "barriers", BARRIER_CODES)
-    _check_code_list(errors, data, "sensitive_flags", FLAG_CODES)
-
-    # When an institution is given, its kind wins over a kind typed by hand (METRICS.md).
-    for kind_field, institution_field in (
-        ("referrer_kind", "referred_by"),
-        ("responsible_kind", "responsible_institution"),
-    ):
-        _check_institution(errors, data, institution_field, association.pk)
-        institution = data.get(institution_field)
-        if isinstance(institution, Institution):
-            data[kind_field] = institution.kind
-        else:
-            _check_code(errors, data, kind_field, KIND_CODES)
-
-    person = data.get("person")
-    if person is not None and (
-        not isinstance(person, Person) or person.association_id != association.pk
-    ):
-        errors.add("person", _("Unknown person."))
-
-    notes = data.get("notes")
-    if notes is None:
-        data["notes"] = ""
-    elif not isinstance(notes, str):
-        errors.add("notes", _("Enter text."))
-    elif len(notes) > 5000:
-        errors.add("notes", _("The notes are too long (5000 characters at most)."))
-
+    for name in sorted(set(data) - set(FIELD_NAMES)):
+        errors.add(name, _("Unknown field."))
+    for f in ENTRY_FIELDS:
+        CHECKS[f.kind](errors, data, f, association)
+    for f in ENTRY_FIELDS:
+        if f.set_by:
+            _check_kind_of_body(errors, data, f, association)
     # Handling a password, a PIN or someone's itsme is only done with a consent on record.
     if data.get("sensitive_flags") and data.get("consent") == "not_applicable":
         errors.add(
@@ -197,17 +227,27 @@ def assistance_request_clean(association: Association, data: dict) -> dict:
     return data
 
 
-def _apply(entry: AssistanceRequest, data: dict) -> tuple[list[str], list[str]]:
-    barriers = data.pop("barriers", [])
-    flags = data.pop("sensitive_flags", [])
-    for field, value in data.items():
-        setattr(entry, field, value)
+def _apply(entry: AssistanceRequest, data: dict) -> dict[str, list[str]]:
+    """Set the entry's fields and its derived columns; return the codes of each CODES field,
+    which live in child tables written once the entry has an id."""
+    codes = {f.name: data.pop(f.name, []) for f in ENTRY_FIELDS if f.kind is Kind.CODES}
+    for name, value in data.items():
+        setattr(entry, name, value)
     entry.month = month_of(entry.occurred_on)
     entry.procedure_root = procedure_root(entry.procedure_domain)
-    entry.has_barrier = bool(barriers)
-    entry.has_once_only = "once_only" in barriers
-    entry.has_sensitive_flag = bool(flags)
-    return barriers, flags
+    entry.has_barrier = bool(codes["barriers"])
+    entry.has_once_only = "once_only" in codes["barriers"]
+    entry.has_sensitive_flag = bool(codes["sensitive_flags"])
+    return codes
+
+
+def _code_rows(entry: AssistanceRequest, codes: dict[str, list[str]]) -> dict[type, list]:
+    """The child rows of an entry's CODES fields, by their model (the field's related name)."""
+    rows = {}
+    for name, values in codes.items():
+        model = AssistanceRequest._meta.get_field(name).related_model
+        rows.setdefault(model, []).extend(model(assistance_request=entry, code=c) for c in values)
+    return rows
 
 
 @transaction.atomic
@@ -217,14 +257,10 @@ def assistance_request_create(
     """Log one entry. Missing optional fields take their defaults (no barrier, no notes)."""
     data = assistance_request_clean(association, {**fields})
     entry = AssistanceRequest(association=association, created_by=actor)
-    barriers, flags = _apply(entry, data)
+    codes = _apply(entry, data)
     entry.save()
-    RequestBarrier.objects.bulk_create(
-        RequestBarrier(assistance_request=entry, code=code) for code in barriers
-    )
-    RequestSensitiveFlag.objects.bulk_create(
-        RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
-    )
+    for model, rows in _code_rows(entry, codes).items():
+        model.objects.bulk_create(rows)
     freshness.log_changed(association_id=association.pk, months={entry.month})
     audit.entry_created(entry=entry, actor=actor)
     return entry
@@ -263,29 +299,18 @@ def assistance_requests_bulk_create(
     with transaction.atomic():
         for start in range(0, len(cleaned), BULK_BATCH_SIZE):
             batch = cleaned[start : start + BULK_BATCH_SIZE]
-            entries, children = [], []
+            entries, children = [], {}
             for data in batch:
                 entry = AssistanceRequest(association=association, created_by=actor)
-                children.append(_apply(entry, data))
-                entries.append(entry)
+                codes = _apply(entry, data)
+                entries.append((entry, codes))
                 months.add(entry.month)
-            bulk_insert(AssistanceRequest, entries, assign_ids=True)
-            bulk_insert(
-                RequestBarrier,
-                [
-                    RequestBarrier(assistance_request=entry, code=code)
-                    for entry, (barriers, _flags) in zip(entries, children, strict=True)
-                    for code in barriers
-                ],
-            )
-            bulk_insert(
-                RequestSensitiveFlag,
-                [
-                    RequestSensitiveFlag(assistance_request=entry, code=code)
-                    for entry, (_barriers, flags) in zip(entries, children, strict=True)
-                    for code in flags
-                ],
-            )
+            bulk_insert(AssistanceRequest, [entry for entry, _codes in entries], assign_ids=True)
+            for entry, codes in entries:
+                for model, rows in _code_rows(entry, codes).items():
+                    children.setdefault(model, []).extend(rows)
+            for model, rows in children.items():
+                bulk_insert(model, rows)
             if on_batch is not None:
                 on_batch(len(batch))
         if months:
@@ -299,36 +324,16 @@ def assistance_request_update(
     *, entry: AssistanceRequest, actor=None, **changes
 ) -> AssistanceRequest:
     """Change some fields of an entry; the others keep their values."""
-    current = {
-        "occurred_on": entry.occurred_on,
-        "duration_minutes": entry.duration_minutes,
-        "channel": entry.channel,
-        "procedure_domain": entry.procedure_domain,
-        "referrer_kind": entry.referrer_kind,
-        "referred_by": entry.referred_by,
-        "responsible_kind": entry.responsible_kind,
-        "responsible_institution": entry.responsible_institution,
-        "barriers": entry.barrier_codes,
-        "mode": entry.mode,
-        "outcome": entry.outcome,
-        "consent": entry.consent,
-        "sensitive_flags": entry.sensitive_flag_codes,
-        "person": entry.person,
-        "notes": entry.notes,
-    }
+    current = entry_values(entry)
     data = assistance_request_clean(entry.association, {**current, **changes})
-    changed = [field for field in changes if current.get(field) != data.get(field)]
+    changed = [name for name in changes if current.get(name) != data.get(name)]
     old_month = entry.month
-    barriers, flags = _apply(entry, data)
+    codes = _apply(entry, data)
     entry.save()
-    entry.barriers.all().delete()
-    entry.sensitive_flags.all().delete()
-    RequestBarrier.objects.bulk_create(
-        RequestBarrier(assistance_request=entry, code=code) for code in barriers
-    )
-    RequestSensitiveFlag.objects.bulk_create(
-        RequestSensitiveFlag(assistance_request=entry, code=code) for code in flags
-    )
+    for name in codes:
+        getattr(entry, name).all().delete()
+    for model, rows in _code_rows(entry, codes).items():
+        model.objects.bulk_create(rows)
     freshness.log_changed(association_id=entry.association_id, months={old_month, entry.month})
     audit.entry_changed(entry=entry, fields=changed, actor=actor)
     return entry

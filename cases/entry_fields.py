@@ -1,0 +1,197 @@
+"""The fields of a log entry, in the order a worker goes through them, with their limits.
+
+Defined once, here: the services validate by this list, and the web form, the API's
+serializer, the admin, the undo snapshot, the person's export document, the log export's
+header and the import's columns are all derived from it. Adding a field to the log touches
+the model, this list and a migration; a field none of the hand-laid parts of the entry page
+knows is shown in the form's "more" section and in the person's record by its label.
+
+Nothing here imports the models (the model takes its limits from here).
+"""
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(enum.Enum):
+    DATE = "date"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    CODE = "code"  # one code of a taxonomy section
+    CODES = "codes"  # several codes of a section, a row each in the child table of that name
+    INSTITUTION = "institution"  # a body of the registry (its kind is stored beside it)
+    PERSON = "person"  # a pseudonymous person of the association
+    TEXT = "text"
+
+
+class Group(enum.Enum):
+    """Where a field sits: the admin's fieldsets follow this."""
+
+    WHEN = ""
+    PROCEDURE = "procedure"
+    OUTCOME = "outcome"
+
+
+@dataclass(frozen=True)
+class EntryField:
+    name: str
+    kind: Kind
+    label: Promise
+    group: Group
+    section: str = ""  # the taxonomy section of a CODE or CODES field
+    required: bool = True
+    minimum: int | Decimal | dt.date | None = None
+    maximum: int | Decimal | None = None
+    max_length: int | None = None
+    decimal_places: int = 2
+    # A CODE field that an INSTITUTION field sets: the body's kind wins (METRICS.md), and the
+    # code is required only when no body is given.
+    set_by: str = ""
+    # Whether the field leaves the association in the director's log export and is read back
+    # by the import. Never the person (not even the pseudonym) nor free text.
+    exported: bool = True
+    messages: dict = field(default_factory=dict)
+
+    def message(self, key: str) -> Promise:
+        return self.messages.get(key) or DEFAULT_MESSAGES[key]
+
+    @property
+    def attribute(self) -> str:
+        """The entry's attribute holding the value as the document and the API give it."""
+        if self.kind is Kind.CODES:
+            return f"{self.name.removesuffix('s')}_codes"
+        if self.kind in (Kind.INSTITUTION, Kind.PERSON):
+            return f"{self.name}_id"
+        return self.name
+
+    @property
+    def optional_code(self) -> bool:
+        return self.kind is Kind.CODE and (not self.required or bool(self.set_by))
+
+
+DEFAULT_MESSAGES = {
+    "required": _("This field is required."),
+    "invalid": _("Enter a valid value."),
+    "range": _("Enter a value between %(min)s and %(max)s."),
+    "too_long": _("The text is too long (%(max)d characters at most)."),
+}
+
+MIN_DURATION, MAX_DURATION = 1, 1440
+EARLIEST_DATE = dt.date(2000, 1, 1)
+MAX_NOTES = 5000
+
+ENTRY_FIELDS: tuple[EntryField, ...] = (
+    EntryField(
+        "occurred_on",
+        Kind.DATE,
+        _("Date"),
+        Group.WHEN,
+        minimum=EARLIEST_DATE,
+        messages={"invalid": _("Enter a valid date.")},
+    ),
+    EntryField(
+        "duration_minutes",
+        Kind.INTEGER,
+        _("Duration (minutes)"),
+        Group.WHEN,
+        minimum=MIN_DURATION,
+        maximum=MAX_DURATION,
+        messages={
+            "invalid": _("Enter a whole number of minutes."),
+            "range": _("The duration must be between %(min)d and %(max)d minutes."),
+        },
+    ),
+    EntryField("channel", Kind.CODE, _("Channel"), Group.WHEN, section="channels"),
+    EntryField(
+        "procedure_domain",
+        Kind.CODE,
+        _("Procedure"),
+        Group.PROCEDURE,
+        section="procedure_domains",
+    ),
+    EntryField(
+        "referrer_kind",
+        Kind.CODE,
+        _("Kind of referrer"),
+        Group.PROCEDURE,
+        section="referrer_types",
+        set_by="referred_by",
+    ),
+    EntryField("referred_by", Kind.INSTITUTION, _("Referred by"), Group.PROCEDURE),
+    EntryField(
+        "responsible_kind",
+        Kind.CODE,
+        _("Kind of responsible body"),
+        Group.PROCEDURE,
+        section="referrer_types",
+        set_by="responsible_institution",
+    ),
+    EntryField("responsible_institution", Kind.INSTITUTION, _("Responsible body"), Group.PROCEDURE),
+    EntryField(
+        "barriers",
+        Kind.CODES,
+        _("Digital barriers"),
+        Group.PROCEDURE,
+        section="digital_barriers",
+        required=False,
+    ),
+    EntryField("mode", Kind.CODE, _("Assistance mode"), Group.OUTCOME, section="assistance_modes"),
+    EntryField("outcome", Kind.CODE, _("Outcome"), Group.OUTCOME, section="outcomes"),
+    EntryField("consent", Kind.CODE, _("Consent"), Group.OUTCOME, section="consent_types"),
+    EntryField(
+        "sensitive_flags",
+        Kind.CODES,
+        _("Sensitive data handled"),
+        Group.OUTCOME,
+        section="sensitive_data_flags",
+        required=False,
+    ),
+    EntryField(
+        "person", Kind.PERSON, _("Person (code)"), Group.OUTCOME, required=False, exported=False
+    ),
+    EntryField(
+        "notes",
+        Kind.TEXT,
+        _("Notes"),
+        Group.OUTCOME,
+        required=False,
+        max_length=MAX_NOTES,
+        exported=False,
+        messages={"too_long": _("The notes are too long (%(max)d characters at most).")},
+    ),
+)
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ENTRY_FIELDS)
+BY_NAME: dict[str, EntryField] = {f.name: f for f in ENTRY_FIELDS}
+
+
+def fields_of(*kinds: Kind) -> tuple[EntryField, ...]:
+    return tuple(f for f in ENTRY_FIELDS if f.kind in kinds)
+
+
+def entry_values(entry) -> dict:
+    """An entry's fields as the services take them (objects, lists of codes)."""
+    values = {}
+    for f in ENTRY_FIELDS:
+        source = f.attribute if f.kind is Kind.CODES else f.name
+        values[f.name] = getattr(entry, source)
+    return values
+
+
+def entry_document(entry) -> dict:
+    """An entry's fields as JSON data: ids for bodies and persons, ISO dates, decimals as text
+    (as the API writes them). The person's export and the undo snapshot are this document."""
+    document = {}
+    for f in ENTRY_FIELDS:
+        value = getattr(entry, f.attribute)
+        if value is not None and f.kind is Kind.DATE:
+            value = value.isoformat()
+        elif value is not None and f.kind is Kind.DECIMAL:
+            value = str(value)
+        document[f.name] = value
+    return document
