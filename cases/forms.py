@@ -64,6 +64,66 @@ class InstitutionField(forms.CharField):
             raise forms.ValidationError(_("Unknown institution.")) from None
 
 
+class BodiesForm(forms.Form):
+    """What the entry and the incident sheet share: bodies named by search, service errors
+    shown where the worker looks, chips and options in the page's language."""
+
+    # The search box of each body, where the worker types its name (the hidden id is the field).
+    SEARCH_CONTROLS: dict[str, str] = {}
+    ERRORS_SHOWN_UNDER: dict[str, str] = {}
+    usual: dict = {}
+    association_id: int | None = None
+
+    def clean(self):
+        data = super().clean()
+        for hidden, search in self.SEARCH_CONTROLS.items():
+            # Without JavaScript the worker types a name: take it when it names one body.
+            if data.get(hidden) is None and (data.get(search) or "").strip():
+                matches = institution_search(
+                    data[search],
+                    limit=2,
+                    association_id=self.association_id,
+                    language=page_language(),
+                )
+                if len(matches) == 1:
+                    data[hidden] = matches[0]
+                else:
+                    self.add_error(
+                        search,
+                        _("Choose an institution from the list, or leave empty and pick a kind."),
+                    )
+        return data
+
+    def finish_clean(self, data):
+        show_errors_under(self, self.ERRORS_SHOWN_UNDER)
+        return data
+
+    def add_service_errors(self, error):
+        for field, messages in error.message_dict.items():
+            name = SERVICE_FIELD_TO_FORM_FIELD.get(field, field)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+    def chips(self, name: str) -> tuple[list, list]:
+        """(shown, more) chips of a multiple choice: the worker's usual and checked codes first."""
+        return presentation.chips(
+            self.fields[name].choices, self[name].value(), self.usual.get(name)
+        )
+
+    def barrier_chips(self):
+        return self.chips("barriers")
+
+    def procedure_groups(self):
+        return grouped_options(self["procedure_domain"].value(), procedure_choices())
+
+    def select_options(self, name):
+        value = self[name].value() or ""
+        return [(code, label, code == value) for code, label in self.fields[name].choices]
+
+    def responsible_kind_options(self):
+        return self.select_options("responsible_kind")
+
+
 def entry_form_field(f: EntryField) -> forms.Field:
     """The form control of one field of the entry definition (codes get their choices, in the
     page's language, when the form is built)."""
@@ -99,11 +159,10 @@ def entry_form_field(f: EntryField) -> forms.Field:
 # The form's controls of the definition's fields; the person is chosen by code (below).
 EntryFieldsForm = type(
     "EntryFieldsForm",
-    (forms.Form,),
+    (BodiesForm,),
     {f.name: entry_form_field(f) for f in ENTRY_FIELDS if f.kind is not Kind.PERSON},
 )
 
-# The search box of each body, where the worker types its name (the hidden id is the field).
 SEARCH_CONTROLS = {
     "referred_by": "referred_by_search",
     "responsible_institution": "responsible_search",
@@ -155,11 +214,8 @@ class EntryForm(EntryFieldsForm):
     person_language = forms.ChoiceField(label=_("Language of the person"), required=False)
     identifiers_action = forms.ChoiceField(choices=IDENTIFIER_ACTIONS, required=False)
 
-    ERRORS_SHOWN_UNDER = {
-        "referred_by": "referred_by_search",
-        "responsible_institution": "responsible_search",
-        "identifiers_action": "notes",
-    }
+    SEARCH_CONTROLS = SEARCH_CONTROLS
+    ERRORS_SHOWN_UNDER = {**SEARCH_CONTROLS, "identifiers_action": "notes"}
 
     def __init__(self, *args, usual=None, association_id=None, **kwargs):
         self.usual = usual or {}
@@ -178,27 +234,10 @@ class EntryForm(EntryFieldsForm):
 
     def clean(self):
         data = super().clean()
-        for hidden, search in SEARCH_CONTROLS.items():
-            # Without JavaScript the worker types a name: take it when it names one body.
-            if data.get(hidden) is None and (data.get(search) or "").strip():
-                matches = institution_search(
-                    data[search],
-                    limit=2,
-                    association_id=self.association_id,
-                    language=page_language(),
-                )
-                if len(matches) == 1:
-                    data[hidden] = matches[0]
-                else:
-                    self.add_error(
-                        search,
-                        _("Choose an institution from the list, or leave empty and pick a kind."),
-                    )
         if data.get("responsible_same"):
             data["responsible_institution"] = data.get("referred_by")
             data["responsible_kind"] = data.get("referrer_kind")
-        show_errors_under(self, self.ERRORS_SHOWN_UNDER)
-        return data
+        return self.finish_clean(data)
 
     def service_fields(self) -> dict:
         """The cleaned values as `assistance_request_create` takes them (person aside)."""
@@ -216,36 +255,26 @@ class EntryForm(EntryFieldsForm):
             values[f.name] = value
         return values
 
-    def more_fields(self):
-        """The fields of the definition that the page does not lay out by hand."""
-        return [self[f.name] for f in ENTRY_FIELDS if f.name not in LAID_OUT]
-
-    def add_service_errors(self, error):
-        for field, messages in error.message_dict.items():
-            name = SERVICE_FIELD_TO_FORM_FIELD.get(field, field)
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
+    def more_fields(self) -> list[tuple]:
+        """(bound field, kind, options) of each field of the definition that the page does
+        not lay out by hand: radios for a code, chips for codes, the field's own control
+        otherwise."""
+        shown = []
+        for f in ENTRY_FIELDS:
+            if f.name in LAID_OUT:
+                continue
+            options = None
+            if f.kind is Kind.CODE:
+                options = self.radio_options(f.name)
+            elif f.kind is Kind.CODES:
+                options = self.chips(f.name)
+            shown.append((self[f.name], f.kind.value, options))
+        return shown
 
     # --- what the template needs -----------------------------------------------------------
 
-    def chips(self, name: str) -> tuple[list, list]:
-        """(shown, more) chips of a multiple choice: the worker's usual and checked codes first."""
-        return presentation.chips(
-            self.fields[name].choices, self[name].value(), self.usual.get(name)
-        )
-
-    def barrier_chips(self):
-        return self.chips("barriers")
-
-    def procedure_groups(self):
-        return grouped_options(self["procedure_domain"].value(), procedure_choices())
-
     def radio_options(self, name):
         value = self[name].value()
-        return [(code, label, code == value) for code, label in self.fields[name].choices]
-
-    def select_options(self, name):
-        value = self[name].value() or ""
         return [(code, label, code == value) for code, label in self.fields[name].choices]
 
     def flag_chips(self):
@@ -253,9 +282,6 @@ class EntryForm(EntryFieldsForm):
 
     def referrer_kind_options(self):
         return self.select_options("referrer_kind")
-
-    def responsible_kind_options(self):
-        return self.select_options("responsible_kind")
 
     def person_language_options(self):
         return self.select_options("person_language")
@@ -300,7 +326,7 @@ def entry_initial(entry: AssistanceRequest) -> dict:
     return initial
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(BodiesForm):
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(label=_("Title"), max_length=200)
     narrative = forms.CharField(
@@ -319,10 +345,8 @@ class IncidentForm(forms.Form):
     shared = forms.BooleanField(label=_("Share with the federation"), required=False)
     identifiers_action = forms.ChoiceField(choices=IDENTIFIER_ACTIONS, required=False)
 
-    ERRORS_SHOWN_UNDER = {
-        "responsible_institution": "responsible_search",
-        "identifiers_action": "narrative",
-    }
+    SEARCH_CONTROLS = {"responsible_institution": "responsible_search"}
+    ERRORS_SHOWN_UNDER = {**SEARCH_CONTROLS, "identifiers_action": "narrative"}
 
     def __init__(self, *args, entries=(), usual=None, association_id=None, **kwargs):
         self.usual = usual or {}
@@ -338,26 +362,7 @@ class IncidentForm(forms.Form):
             self.initial.setdefault("occurred_on", timezone.localdate())
 
     def clean(self):
-        data = super().clean()
-        if (
-            data.get("responsible_institution") is None
-            and (data.get("responsible_search") or "").strip()
-        ):
-            matches = institution_search(
-                data["responsible_search"],
-                limit=2,
-                association_id=self.association_id,
-                language=page_language(),
-            )
-            if len(matches) == 1:
-                data["responsible_institution"] = matches[0]
-            else:
-                self.add_error(
-                    "responsible_search",
-                    _("Choose an institution from the list, or leave empty and pick a kind."),
-                )
-        show_errors_under(self, self.ERRORS_SHOWN_UNDER)
-        return data
+        return self.finish_clean(super().clean())
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -372,24 +377,3 @@ class IncidentForm(forms.Form):
             "entries": [self.entry_objects[pk] for pk in data.get("entries") or []],
             "shared": bool(data.get("shared")),
         }
-
-    def add_service_errors(self, error):
-        for field, messages in error.message_dict.items():
-            name = SERVICE_FIELD_TO_FORM_FIELD.get(field, field)
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-
-    def chips(self, name: str):
-        return EntryForm.chips(self, name)
-
-    def barrier_chips(self):
-        return self.chips("barriers")
-
-    def procedure_groups(self):
-        return grouped_options(self["procedure_domain"].value(), procedure_choices())
-
-    def select_options(self, name):
-        return EntryForm.select_options(self, name)
-
-    def responsible_kind_options(self):
-        return self.select_options("responsible_kind")
