@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases import selectors, services
+from cases.entry_fields import ENTRY_FIELDS, EntryField, Kind, fields_of
 from cases.exports import person_document
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
 from privacy import identifiers
@@ -139,52 +140,62 @@ class PersonSerializer(ServiceSerializer):
     language = serializers.ChoiceField(choices=list(LANGUAGE_CODES), required=False)
 
 
-class AssistanceRequestSerializer(ScannedTextMixin, ServiceSerializer):
-    """One entry of the log (fields as in METRICS.md)."""
+def _entry_api_field(f: EntryField) -> serializers.Field:
+    """The API's field of one field of the entry definition (as the services check it)."""
+    optional = {"required": False} if not f.required or f.optional_code else {}
+    if f.kind is Kind.DATE:
+        return serializers.DateField()
+    if f.kind is Kind.INTEGER:
+        return serializers.IntegerField(min_value=f.minimum, max_value=f.maximum, **optional)
+    if f.kind is Kind.DECIMAL:
+        return serializers.DecimalField(
+            max_digits=12,
+            decimal_places=f.decimal_places,
+            min_value=f.minimum,
+            max_value=f.maximum,
+            **optional,
+        )
+    if f.kind is Kind.CODE and f.set_by:
+        help_text = f"Required unless `{f.set_by}` is given; then the institution's kind is stored."
+        return _code_field(f.section, help_text=help_text, **optional)
+    if f.kind is Kind.CODE:
+        return _code_field(f.section, **optional)
+    if f.kind is Kind.CODES:
+        return serializers.ListField(
+            child=_code_field(f.section), required=False, source=f.attribute
+        )
+    if f.kind is Kind.INSTITUTION:
+        return _institution_field()
+    if f.kind is Kind.PERSON:
+        return AssociationScopedRelatedField(
+            Person, selectors.person_list_for_association, allow_null=True, required=False
+        )
+    return serializers.CharField(
+        allow_blank=True, required=False, max_length=f.max_length, trim_whitespace=False
+    )
 
-    scanned_text_fields = ("notes",)
 
-    id = serializers.IntegerField(read_only=True)
-    occurred_on = serializers.DateField()
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=1440)
-    channel = _code_field("channels")
-    procedure_domain = _code_field("procedure_domains")
-    referrer_kind = _code_field(
-        "referrer_types",
-        required=False,
-        help_text="Required unless `referred_by` is given; then the institution's kind is stored.",
-    )
-    referred_by = _institution_field()
-    responsible_kind = _code_field(
-        "referrer_types",
-        required=False,
-        help_text="Required unless `responsible_institution` is given; then its kind is stored.",
-    )
-    responsible_institution = _institution_field()
-    barriers = serializers.ListField(
-        child=_code_field("digital_barriers"), required=False, source="barrier_codes"
-    )
-    mode = _code_field("assistance_modes")
-    outcome = _code_field("outcomes")
-    consent = _code_field("consent_types")
-    sensitive_flags = serializers.ListField(
-        child=_code_field("sensitive_data_flags"), required=False, source="sensitive_flag_codes"
-    )
-    person = AssociationScopedRelatedField(
-        Person, selectors.person_list_for_association, allow_null=True, required=False
-    )
-    notes = serializers.CharField(
-        allow_blank=True, required=False, max_length=5000, trim_whitespace=False
-    )
+# The entry's fields, declared from the definition (DRF collects fields when a class is made).
+EntryFieldsSerializer = type(
+    "EntryFieldsSerializer",
+    (ServiceSerializer,),
+    {
+        "id": serializers.IntegerField(read_only=True),
+        **{f.name: _entry_api_field(f) for f in ENTRY_FIELDS},
+    },
+)
+
+
+class AssistanceRequestSerializer(ScannedTextMixin, EntryFieldsSerializer):
+    """One entry of the log (fields as in METRICS.md), in the order of `cases.entry_fields`."""
+
+    scanned_text_fields = tuple(f.name for f in fields_of(Kind.TEXT))
 
     def service_kwargs(self):
         data = super().service_kwargs()
-        for source, name in (
-            ("barrier_codes", "barriers"),
-            ("sensitive_flag_codes", "sensitive_flags"),
-        ):
-            if source in data:
-                data[name] = data.pop(source)
+        for f in fields_of(Kind.CODES):
+            if f.attribute in data:
+                data[f.name] = data.pop(f.attribute)
         return data
 
 

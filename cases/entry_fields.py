@@ -167,6 +167,32 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
 )
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ENTRY_FIELDS)
+
+# The fields that the entry page and the person's record lay out by hand, each in its own
+# place. A field added to the definition is not here: the form shows it in its "more"
+# section and the record in a column of its own, by its label, with nothing else to write.
+LAID_OUT_BY_HAND = frozenset(
+    {
+        "occurred_on",
+        "duration_minutes",
+        "channel",
+        "procedure_domain",
+        "referrer_kind",
+        "referred_by",
+        "responsible_kind",
+        "responsible_institution",
+        "barriers",
+        "mode",
+        "outcome",
+        "consent",
+        "sensitive_flags",
+        "person",
+        "notes",
+    }
+)
+MORE_FIELDS: tuple[EntryField, ...] = tuple(
+    f for f in ENTRY_FIELDS if f.name not in LAID_OUT_BY_HAND
+)
 BY_NAME: dict[str, EntryField] = {f.name: f for f in ENTRY_FIELDS}
 
 

@@ -18,6 +18,7 @@ from rendering import pdf
 from taxonomy import get_taxonomy
 
 from . import selectors
+from .entry_fields import MORE_FIELDS, Kind, entry_document, fields_of
 from .presentation import PERSON_LANGUAGES
 
 PDF_TEMPLATE = "cases/pdf/person_record.html"
@@ -31,24 +32,7 @@ def _json_datetime(value: dt.datetime) -> str:
 
 
 def _entry_data(entry) -> dict:
-    return {
-        "id": entry.pk,
-        "occurred_on": entry.occurred_on.isoformat(),
-        "duration_minutes": entry.duration_minutes,
-        "channel": entry.channel,
-        "procedure_domain": entry.procedure_domain,
-        "referrer_kind": entry.referrer_kind,
-        "referred_by": entry.referred_by_id,
-        "responsible_kind": entry.responsible_kind,
-        "responsible_institution": entry.responsible_institution_id,
-        "barriers": entry.barrier_codes,
-        "mode": entry.mode,
-        "outcome": entry.outcome,
-        "consent": entry.consent,
-        "sensitive_flags": entry.sensitive_flag_codes,
-        "person": entry.person_id,
-        "notes": entry.notes,
-    }
+    return {"id": entry.pk, **entry_document(entry)}
 
 
 def _incident_data(sheet) -> dict:
@@ -104,77 +88,104 @@ def _datetime(value):
     return timezone.localtime(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
-def person_record(document: dict, language: str) -> dict:
-    """The document with a label for every code, for the page and the PDF."""
-    taxonomy = get_taxonomy()
-    entries, incidents = document["assistance_requests"], document["incidents"]
-    institution_ids = {
-        entry[name] for entry in entries for name in ("referred_by", "responsible_institution")
-    } | {sheet["responsible_institution"] for sheet in incidents}
-    names = {
-        pk: institution.name
-        for pk, institution in Institution.objects.in_bulk(
-            [pk for pk in institution_ids if pk is not None]
-        ).items()
+class _Labels:
+    """Labels in the reader's language for the codes and bodies of one document."""
+
+    def __init__(self, document: dict, language: str):
+        self.taxonomy = get_taxonomy()
+        self.language = language
+        ids = {
+            entry[f.name]
+            for entry in document["assistance_requests"]
+            for f in fields_of(Kind.INSTITUTION)
+        } | {sheet["responsible_institution"] for sheet in document["incidents"]}
+        bodies = Institution.objects.in_bulk([pk for pk in ids if pk is not None])
+        self.names = {pk: institution.name for pk, institution in bodies.items()}
+
+    def code(self, section: str, code) -> str:
+        return self.taxonomy.label(section, code, self.language) if code else ""
+
+    def codes(self, section: str, codes) -> list[str]:
+        return [self.code(section, c) for c in codes]
+
+    def body(self, kind, institution_id) -> str:
+        if institution_id is not None:
+            return self.names.get(institution_id, str(institution_id))
+        return self.code("referrer_types", kind)
+
+    def value(self, f, value) -> str:
+        """Any field of the definition, as text."""
+        if f.kind is Kind.CODE:
+            return self.code(f.section, value)
+        if f.kind is Kind.CODES:
+            return ", ".join(self.codes(f.section, value or []))
+        if f.kind is Kind.INSTITUTION:
+            return self.body("", value)
+        return "" if value is None else str(value)
+
+
+def _person_header(document: dict) -> dict:
+    return {
+        "id": document["id"],
+        "code": document["code"],
+        "birth_year": document["birth_year"],
+        "postcode": document["postcode"],
+        "language": person_language_label(document["language"]),
+        "created_at": _datetime(document["created_at"]),
     }
 
-    def label(section, code):
-        return taxonomy.label(section, code, language) if code else ""
 
-    def body(kind, institution_id):
-        if institution_id is not None:
-            return names.get(institution_id, str(institution_id))
-        return label("referrer_types", kind)
+def _entry_record(entry: dict, labels: _Labels) -> dict:
+    return {
+        "id": entry["id"],
+        "occurred_on": _date(entry["occurred_on"]),
+        "duration_minutes": entry["duration_minutes"],
+        "channel": labels.code("channels", entry["channel"]),
+        "procedure": labels.code("procedure_domains", entry["procedure_domain"]),
+        "referrer": labels.body(entry["referrer_kind"], entry["referred_by"]),
+        "responsible": labels.body(entry["responsible_kind"], entry["responsible_institution"]),
+        "barriers": labels.codes("digital_barriers", entry["barriers"]),
+        "mode": labels.code("assistance_modes", entry["mode"]),
+        "outcome": labels.code("outcomes", entry["outcome"]),
+        "consent": labels.code("consent_types", entry["consent"]),
+        "sensitive_flags": labels.codes("sensitive_data_flags", entry["sensitive_flags"]),
+        "notes": entry["notes"],
+        "more": [labels.value(f, entry.get(f.name)) for f in MORE_FIELDS],
+    }
 
+
+def _incident_record(sheet: dict, labels: _Labels, entry_dates: dict) -> dict:
+    named = sheet["responsible_kind"] or sheet["responsible_institution"]
+    return {
+        "id": sheet["id"],
+        "occurred_on": _date(sheet["occurred_on"]),
+        "title": sheet["title"],
+        "narrative": sheet["narrative"],
+        "procedure": labels.code("procedure_domains", sheet["procedure_domain"]),
+        "responsible": (
+            labels.body(sheet["responsible_kind"], sheet["responsible_institution"])
+            if named
+            else ""
+        ),
+        "barriers": labels.codes("digital_barriers", sheet["barriers"]),
+        "entry_dates": sorted(
+            entry_dates[pk] for pk in sheet["entries"] if entry_dates.get(pk) is not None
+        ),
+        "shared": sheet["shared"],
+    }
+
+
+def person_record(document: dict, language: str) -> dict:
+    """The document with a label for every code, for the page and the PDF."""
+    labels = _Labels(document, language)
+    entries = document["assistance_requests"]
     entry_dates = {entry["id"]: _date(entry["occurred_on"]) for entry in entries}
     return {
-        "person": {
-            "id": document["id"],
-            "code": document["code"],
-            "birth_year": document["birth_year"],
-            "postcode": document["postcode"],
-            "language": person_language_label(document["language"]),
-            "created_at": _datetime(document["created_at"]),
-        },
-        "entries": [
-            {
-                "id": entry["id"],
-                "occurred_on": _date(entry["occurred_on"]),
-                "duration_minutes": entry["duration_minutes"],
-                "channel": label("channels", entry["channel"]),
-                "procedure": label("procedure_domains", entry["procedure_domain"]),
-                "referrer": body(entry["referrer_kind"], entry["referred_by"]),
-                "responsible": body(entry["responsible_kind"], entry["responsible_institution"]),
-                "barriers": [label("digital_barriers", c) for c in entry["barriers"]],
-                "mode": label("assistance_modes", entry["mode"]),
-                "outcome": label("outcomes", entry["outcome"]),
-                "consent": label("consent_types", entry["consent"]),
-                "sensitive_flags": [
-                    label("sensitive_data_flags", c) for c in entry["sensitive_flags"]
-                ],
-                "notes": entry["notes"],
-            }
-            for entry in entries
-        ],
+        "person": _person_header(document),
+        "more_headers": [f.label for f in MORE_FIELDS],
+        "entries": [_entry_record(entry, labels) for entry in entries],
         "incidents": [
-            {
-                "id": sheet["id"],
-                "occurred_on": _date(sheet["occurred_on"]),
-                "title": sheet["title"],
-                "narrative": sheet["narrative"],
-                "procedure": label("procedure_domains", sheet["procedure_domain"]),
-                "responsible": (
-                    body(sheet["responsible_kind"], sheet["responsible_institution"])
-                    if sheet["responsible_kind"] or sheet["responsible_institution"]
-                    else ""
-                ),
-                "barriers": [label("digital_barriers", c) for c in sheet["barriers"]],
-                "entry_dates": sorted(
-                    entry_dates[pk] for pk in sheet["entries"] if entry_dates.get(pk) is not None
-                ),
-                "shared": sheet["shared"],
-            }
-            for sheet in incidents
+            _incident_record(sheet, labels, entry_dates) for sheet in document["incidents"]
         ],
     }
 

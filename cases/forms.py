@@ -13,7 +13,7 @@ from referrals.models import Institution
 from referrals.selectors import institutions_search
 
 from . import presentation
-from .entry_fields import BY_NAME, ENTRY_FIELDS, EntryField, Kind, fields_of
+from .entry_fields import BY_NAME, ENTRY_FIELDS, MORE_FIELDS, EntryField, Kind, fields_of
 from .models import AssistanceRequest
 from .presentation import code_choices, grouped_options, page_language, procedure_choices
 
@@ -167,27 +167,6 @@ SEARCH_CONTROLS = {
     "referred_by": "referred_by_search",
     "responsible_institution": "responsible_search",
 }
-# The fields the entry page lays out by hand; any other field of the definition is shown in
-# its "more" section, in the definition's order.
-LAID_OUT = frozenset(
-    {
-        "occurred_on",
-        "duration_minutes",
-        "channel",
-        "procedure_domain",
-        "referrer_kind",
-        "referred_by",
-        "responsible_kind",
-        "responsible_institution",
-        "barriers",
-        "mode",
-        "outcome",
-        "consent",
-        "sensitive_flags",
-        "person",
-        "notes",
-    }
-)
 
 
 def search_control(name: str) -> str:
@@ -260,9 +239,7 @@ class EntryForm(EntryFieldsForm):
         not lay out by hand: radios for a code, chips for codes, the field's own control
         otherwise."""
         shown = []
-        for f in ENTRY_FIELDS:
-            if f.name in LAID_OUT:
-                continue
+        for f in MORE_FIELDS:
             options = None
             if f.kind is Kind.CODE:
                 options = self.radio_options(f.name)

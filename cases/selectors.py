@@ -6,10 +6,15 @@ association's rows are never in the result, so looking one up by id gives "not f
 association's row: the caller answers 404 either way.
 """
 
+import datetime as dt
 from collections import Counter
+from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
+from referrals.selectors import institutions_list_for_association
+
+from .entry_fields import ENTRY_FIELDS, Kind
 from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, RequestSensitiveFlag
 
 USUAL_WINDOW = 30  # the worker's last entries that decide the preselected values
@@ -158,3 +163,26 @@ def person_export_for_association(*, association, person_id) -> dict | None:
         .distinct()
     )
     return {"person": person, "entries": entries, "incidents": incidents}
+
+
+def entry_values_from_document(*, association, document: dict) -> dict:
+    """The fields of an entry, as the services take them, from its JSON document
+    (`entry_fields.entry_document`): ids back to rows the association may see (a body of its
+    registry, one of its persons), ISO dates and decimal text back to values."""
+    values = {}
+    for f in ENTRY_FIELDS:
+        value = document.get(f.name)
+        if value is None:
+            values[f.name] = None
+        elif f.kind is Kind.DATE:
+            values[f.name] = dt.date.fromisoformat(value)
+        elif f.kind is Kind.DECIMAL:
+            values[f.name] = Decimal(value)
+        elif f.kind is Kind.INSTITUTION:
+            bodies = institutions_list_for_association(association_id=association.pk)
+            values[f.name] = bodies.filter(pk=value).first()
+        elif f.kind is Kind.PERSON:
+            values[f.name] = person_get_for_association(association=association, pk=value)
+        else:
+            values[f.name] = value
+    return values

@@ -25,8 +25,9 @@ from referrals.models import Institution, Referral
 from referrals.services import institution_mark_merged
 from taxonomy import get_taxonomy, procedure_root
 
+from . import selectors
 from .bulk import bulk_insert
-from .entry_fields import ENTRY_FIELDS, FIELD_NAMES, EntryField, Kind, entry_values
+from .entry_fields import ENTRY_FIELDS, FIELD_NAMES, EntryField, Kind, entry_document, entry_values
 from .models import (
     BARRIER_CODES,
     KIND_CODES,
@@ -355,14 +356,19 @@ UNDO_GRACE_SECONDS = 5
 
 @transaction.atomic
 def assistance_request_delete_for_undo(
-    *, entry: AssistanceRequest, snapshot: dict, actor=None
+    *, entry: AssistanceRequest, summary: str, actor=None
 ) -> EntryUndo:
-    """Delete an entry and keep what "Undo" needs for a few seconds, server-side."""
+    """Delete an entry and keep what "Undo" needs for a few seconds, server-side: the entry's
+    document, the sentence that names it, and what pointed at it."""
     entry_undos_expire()
     undo = EntryUndo.objects.create(
         association_id=entry.association_id,
         person_id=entry.person_id,
-        snapshot={**snapshot, "links": assistance_request_links(entry)},
+        snapshot={
+            **entry_document(entry),
+            "summary": summary,
+            "links": assistance_request_links(entry),
+        },
     )
     assistance_request_delete(entry=entry, actor=actor)
     return undo
@@ -372,10 +378,10 @@ def _undo_age_seconds(undo: EntryUndo) -> float:
     return (timezone.now() - undo.created_at).total_seconds()
 
 
-def assistance_request_undo(*, association: Association, undo_id, actor=None, restore):
+def assistance_request_undo(*, association: Association, undo_id, actor=None):
     """Log a deleted entry again from its undo row, if it is the association's and still
-    fresh; the row is gone afterwards either way. `restore(snapshot)` turns the snapshot into
-    the entry's fields. Raises ValidationError when it is too late or no longer valid."""
+    fresh; the row is gone afterwards either way. Raises ValidationError when it is too late
+    or no longer valid."""
     undo = EntryUndo.objects.filter(association=association, pk=undo_id).first()
     if undo is None or _undo_age_seconds(undo) > UNDO_SECONDS + UNDO_GRACE_SECONDS:
         if undo is not None:
@@ -384,7 +390,8 @@ def assistance_request_undo(*, association: Association, undo_id, actor=None, re
     snapshot = undo.snapshot
     with transaction.atomic():
         undo.delete()
-        entry = assistance_request_create(association=association, actor=actor, **restore(snapshot))
+        values = selectors.entry_values_from_document(association=association, document=snapshot)
+        entry = assistance_request_create(association=association, actor=actor, **values)
         assistance_request_links_restore(entry=entry, links=snapshot.get("links", {}))
     return entry
 

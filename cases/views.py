@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import services as audit
 from organisations.access import Rule, seat_required
 from privacy import identifiers
-from referrals.models import Institution
 
 from . import exports, presentation, selectors
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
@@ -229,45 +228,12 @@ def entry_edit(request, pk):
     return render(request, template, {"form": form, "entry": entry}, status=status)
 
 
-def _undo_values(entry) -> dict:
-    return {
-        "occurred_on": entry.occurred_on.isoformat(),
-        "duration_minutes": entry.duration_minutes,
-        "channel": entry.channel,
-        "procedure_domain": entry.procedure_domain,
-        "referrer_kind": entry.referrer_kind,
-        "referred_by": entry.referred_by_id,
-        "responsible_kind": entry.responsible_kind,
-        "responsible_institution": entry.responsible_institution_id,
-        "barriers": entry.barrier_codes,
-        "mode": entry.mode,
-        "outcome": entry.outcome,
-        "consent": entry.consent,
-        "sensitive_flags": entry.sensitive_flag_codes,
-        "person": entry.person_id,
-        "notes": entry.notes,
-    }
-
-
-def _undo_restore(request, snapshot: dict) -> dict:
-    """The fields of a deleted entry from its snapshot (ids back to rows, scoped)."""
-    values = {k: v for k, v in snapshot.items() if k not in ("summary", "links")}
-    values["occurred_on"] = dt.date.fromisoformat(values["occurred_on"])
-    for field in ("referred_by", "responsible_institution"):
-        values[field] = Institution.objects.filter(pk=values[field]).first()
-    values["person"] = selectors.person_get_for_association(
-        association=request.association, pk=values["person"]
-    )
-    return values
-
-
 @require_POST
 @member_required
 def entry_delete(request, pk):
     entry = _entry_or_404(request, pk)
     summary = presentation.entry_summary(entry, page_language())
-    snapshot = {**_undo_values(entry), "summary": summary}
-    undo = assistance_request_delete_for_undo(entry=entry, snapshot=snapshot, actor=request.user)
+    undo = assistance_request_delete_for_undo(entry=entry, summary=summary, actor=request.user)
     # The session keeps the id alone: the values wait server-side for a few seconds.
     request.session["undo"] = undo.pk
     if _is_fragment(request):
@@ -284,7 +250,6 @@ def entry_undo(request):
             association=request.association,
             undo_id=undo_id if isinstance(undo_id, int) else None,
             actor=request.user,
-            restore=lambda snapshot: _undo_restore(request, snapshot),
         )
     except ValidationError as exc:
         request.session["notice"] = exc.messages[0]
