@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import secrets
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
@@ -21,25 +22,17 @@ from django.utils.translation import gettext as _
 
 from referrals.models import Institution
 
+from .entry_fields import ENTRY_FIELDS, EntryField, Kind
 from .services import assistance_requests_bulk_create, assistance_requests_clean
 
-REQUIRED_COLUMNS = (
-    "occurred_on",
-    "duration_minutes",
-    "channel",
-    "procedure_domain",
-    "referrer_kind",
-    "responsible_kind",
-    "mode",
-    "outcome",
-    "consent",
+# The file's columns are the log export's: every exported field of the entry by its name, a
+# body by its registry number (`<field>_id`) or else by its exact name (`<field>`).
+IMPORTED = tuple(f for f in ENTRY_FIELDS if f.exported)
+REQUIRED_COLUMNS = tuple(
+    f.name
+    for f in IMPORTED
+    if (f.required or f.set_by) and f.kind not in (Kind.CODES, Kind.INSTITUTION)
 )
-CODE_LIST_COLUMNS = ("barriers", "sensitive_flags")
-# An institution by its registry number, or else by its exact name.
-INSTITUTION_COLUMNS = {
-    "referred_by": ("referred_by_id", "referred_by"),
-    "responsible_institution": ("responsible_institution_id", "responsible_institution"),
-}
 # The log export's derived columns (and anything else) are read past: they follow from the rest.
 FORMULA_GUARD = ("'=", "'+", "'-", "'@")
 
@@ -96,6 +89,37 @@ def _records(reader: csv.DictReader):
         ) from None
 
 
+def _value(f: EntryField, text: str):
+    """One cell as the services take the field; ValueError says what is wrong, as the
+    worker reads it."""
+    if f.kind is Kind.DATE:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(_("Enter a valid date (YYYY-MM-DD).")) from None
+    if f.kind is Kind.INTEGER:
+        if text.isascii() and text.isdigit() and len(text) <= 5:
+            return int(text)
+        if not text and not f.required:
+            return None
+        raise ValueError(f.message("invalid"))
+    if f.kind is Kind.DECIMAL:
+        if not text and not f.required:
+            return None
+        try:
+            # A spreadsheet of a Belgian office writes a decimal comma.
+            return Decimal(text.replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(f.message("invalid")) from None
+    if f.kind is Kind.CODES:
+        # ";" in the log export; "," where the file itself is separated by semicolons.
+        codes = text.replace(",", ";").split(";")
+        return [code.strip() for code in codes if code.strip()]
+    if f.optional_code:
+        return text or None
+    return text
+
+
 def log_file_parse(content: bytes) -> list[dict]:
     """The rows of a CSV log as the fields of entries; raise a ValidationError whose keys are
     `<line>.<column>` for every cell that cannot be read."""
@@ -114,26 +138,19 @@ def log_file_parse(content: bytes) -> list[dict]:
     rows, errors = [], {}
     for line, raw in _records(reader):
         raw = {(key or "").strip(): value for key, value in raw.items()}
-        row = {column: _cell(raw, column) for column in REQUIRED_COLUMNS}
-        try:
-            row["occurred_on"] = dt.date.fromisoformat(row["occurred_on"])
-        except ValueError:
-            errors[f"{line}.occurred_on"] = [_("Enter a valid date (YYYY-MM-DD).")]
-        minutes = row["duration_minutes"]
-        if minutes.isascii() and minutes.isdigit() and len(minutes) <= 5:
-            row["duration_minutes"] = int(minutes)
-        else:
-            errors[f"{line}.duration_minutes"] = [_("Enter a whole number of minutes.")]
-        for column in CODE_LIST_COLUMNS:
-            # ";" in the log export; "," where the file itself is separated by semicolons.
-            codes = _cell(raw, column).replace(",", ";").split(";")
-            row[column] = [code.strip() for code in codes if code.strip()]
-        for field, (id_column, name_column) in INSTITUTION_COLUMNS.items():
-            found = institutions.find(_cell(raw, id_column), _cell(raw, name_column))
-            if found is False:
-                errors[f"{line}.{field}"] = [_("Unknown institution.")]
-            elif found is not None:
-                row[field] = found
+        row = {}
+        for f in IMPORTED:
+            if f.kind is Kind.INSTITUTION:
+                found = institutions.find(_cell(raw, f.attribute), _cell(raw, f.name))
+                if found is False:
+                    errors[f"{line}.{f.name}"] = [_("Unknown institution.")]
+                elif found is not None:
+                    row[f.name] = found
+            elif f.name in REQUIRED_COLUMNS or f.kind is Kind.CODES or f.name in raw:
+                try:
+                    row[f.name] = _value(f, _cell(raw, f.name))
+                except ValueError as exc:
+                    errors[f"{line}.{f.name}"] = [str(exc)]
         rows.append(row)
     if errors:
         raise ValidationError(errors)

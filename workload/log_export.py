@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
+from cases.entry_fields import Kind
 from organisations.models import Association
 from rendering.files import ExportFile
 from rendering.tables import Sheet, csv_bytes
@@ -19,32 +20,15 @@ from . import selectors
 from .presentation import ExportError, period_name, workbook_bytes
 
 LOG_FORMATS = ("csv", "xlsx")
-# The file's columns and, for each, the key of the selector's entry it shows.
-LOG_COLUMNS = {
-    "entry_id": "pk",
-    "occurred_on": "occurred_on",
-    "month": "month",
-    "duration_minutes": "duration_minutes",
-    "channel": "channel",
-    "procedure_domain": "procedure_domain",
-    "procedure_root": "procedure_root",
-    "referrer_kind": "referrer_kind",
-    "referred_by_id": "referred_by_id",
-    "referred_by": "referred_by",
-    "responsible_kind": "responsible_kind",
-    "responsible_institution_id": "responsible_institution_id",
-    "responsible_institution": "responsible_institution",
-    "barriers": "barriers",
-    "mode": "mode",
-    "outcome": "outcome",
-    "consent": "consent",
-    "sensitive_flags": "sensitive_flags",
-    "transferred": "is_transferred",
-    "referred_transferred": "is_referred_transferred",
+# The file's columns are the selector's keys, a few under a plainer name.
+RENAMED = {
+    "pk": "entry_id",
+    "is_transferred": "transferred",
+    "is_referred_transferred": "referred_transferred",
 }
-LOG_HEADER = list(LOG_COLUMNS)
+LOG_HEADER = [RENAMED.get(key, key) for key in selectors.LOG_KEYS]
 # Codes of a many-valued field share one cell, as `cases.imports` reads them back.
-LIST_COLUMNS = ("barriers", "sensitive_flags")
+LIST_COLUMNS = tuple(f.name for f in selectors.EXPORTED if f.kind is Kind.CODES)
 
 
 def log_rows(
@@ -61,7 +45,7 @@ def log_rows(
     ):
         for name in LIST_COLUMNS:
             entry[name] = ";".join(entry[name])
-        rows.append([entry[key] for key in LOG_COLUMNS.values()])
+        rows.append(list(entry.values()))
     return rows
 
 

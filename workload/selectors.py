@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Count, F, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from cases.models import AssistanceRequest, RequestBarrier, RequestSensitiveFlag
+from cases.entry_fields import ENTRY_FIELDS, Kind, fields_of
+from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
 from referrals.models import Institution
 
@@ -261,23 +262,27 @@ def _euros(minutes: int, cost: Decimal) -> Decimal:
 
 # Rows of the log read per query when exporting it; progress is reported per batch.
 LOG_BATCH_SIZE = 5000
-LOG_FIELDS = (
+# What the log export reads of each entry, in the order of its columns: every exported field
+# of the entry definition (a body by id, then by name; codes of a many-valued field sorted),
+# the stored values computed from a field right after it, then the two classes of METRICS.md.
+DERIVED_AFTER = {"occurred_on": ("month",), "procedure_domain": ("procedure_root",)}
+CLASS_FLAGS = ("is_transferred", "is_referred_transferred")
+EXPORTED = tuple(f for f in ENTRY_FIELDS if f.exported)
+LOG_KEYS: tuple[str, ...] = (
     "pk",
-    "occurred_on",
-    "month",
-    "duration_minutes",
-    "channel",
-    "procedure_domain",
-    "procedure_root",
-    "referrer_kind",
-    "referred_by_id",
-    "responsible_kind",
-    "responsible_institution_id",
-    "mode",
-    "outcome",
-    "consent",
-    "is_transferred",
-    "is_referred_transferred",
+    *(
+        key
+        for f in EXPORTED
+        for key in ((f.attribute, f.name) if f.kind is Kind.INSTITUTION else (f.name,))
+        + DERIVED_AFTER.get(f.name, ())
+    ),
+    *CLASS_FLAGS,
+)
+# The columns of the entry table among them (bodies' names and codes are looked up per batch).
+LOG_FIELDS = tuple(
+    key
+    for key in LOG_KEYS
+    if key not in {f.name for f in EXPORTED if f.kind in (Kind.INSTITUTION, Kind.CODES)}
 )
 
 
@@ -287,7 +292,9 @@ def _flag(condition) -> Case:
     )
 
 
-def _codes_by_entry(model, batch: list[int]) -> dict[int, list[str]]:
+def _codes_by_entry(name: str, batch: list[int]) -> dict[int, list[str]]:
+    """The codes of a many-valued field of these entries (its rows in the child table)."""
+    model = AssistanceRequest._meta.get_field(name).related_model
     codes: dict[int, list[str]] = {}
     rows = model.objects.filter(assistance_request_id__in=batch)
     for pk, code in rows.values_list("assistance_request_id", "code"):
@@ -302,8 +309,8 @@ def log_entries_for_association(
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Iterator[dict]:
     """The association's entries of the period, oldest first, read in bounded batches; each
-    is the dict of LOG_FIELDS plus the names of its two institutions (`referred_by`,
-    `responsible_institution`) and its `barriers` and `sensitive_flags` codes, sorted.
+    is a dict of LOG_KEYS: the columns of LOG_FIELDS, the names of its bodies and the codes
+    of its many-valued fields, sorted.
 
     Never the person, the worker who logged it or the notes: a log export does not need them.
     `on_batch(done, total)` follows each batch."""
@@ -319,18 +326,17 @@ def log_entries_for_association(
     )
     ids = list(entries.values_list("pk", flat=True))
     names = dict(Institution.objects.values_list("pk", "name"))
+    bodies = fields_of(Kind.INSTITUTION)
+    many = [f for f in EXPORTED if f.kind is Kind.CODES]
     for start in range(0, len(ids), LOG_BATCH_SIZE):
         batch = ids[start : start + LOG_BATCH_SIZE]
-        barriers = _codes_by_entry(RequestBarrier, batch)
-        flags = _codes_by_entry(RequestSensitiveFlag, batch)
+        codes = {f.name: _codes_by_entry(f.name, batch) for f in many}
         for entry in entries.filter(pk__in=batch).values(*LOG_FIELDS):
-            yield {
-                **entry,
-                "referred_by": names.get(entry["referred_by_id"], ""),
-                "responsible_institution": names.get(entry["responsible_institution_id"], ""),
-                "barriers": sorted(barriers.get(entry["pk"], [])),
-                "sensitive_flags": sorted(flags.get(entry["pk"], [])),
-            }
+            for f in bodies:
+                entry[f.name] = names.get(entry[f.attribute], "")
+            for f in many:
+                entry[f.name] = sorted(codes[f.name].get(entry["pk"], []))
+            yield {key: entry[key] for key in LOG_KEYS}
         if on_batch is not None:
             on_batch(start + len(batch), len(ids))
 
