@@ -15,14 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from taxonomy import get_taxonomy
 
-from .models import (
-    LANGUAGE_CODES,
-    AssistanceRequest,
-    IncidentSheet,
-    Person,
-    RequestBarrier,
-    RequestSensitiveFlag,
-)
+from .entry_fields import BY_NAME, ENTRY_FIELDS, Group, Kind, fields_of
+from .models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
 from .services import (
     INCIDENT_FIELDS,
     assistance_request_clean,
@@ -146,36 +140,20 @@ class PersonAdmin(admin.ModelAdmin):
 # --- Assistance requests ---------------------------------------------------------------------
 
 
-class AssistanceRequestForm(forms.ModelForm):
-    channel = _code_field("channels", label=_("channel"))
-    procedure_domain = _code_field("procedure_domains", label=_("procedure"))
-    referrer_kind = _code_field("referrer_types", required=False, label=_("referred by (kind)"))
-    responsible_kind = _code_field(
-        "referrer_types", required=False, label=_("responsible body (kind)")
-    )
-    mode = _code_field("assistance_modes", label=_("assistance mode"))
-    outcome = _code_field("outcomes", label=_("outcome"))
-    consent = _code_field("consent_types", label=_("consent"))
+# The entry's own columns (a many-valued field is an inline of its child table, below).
+ENTRY_COLUMNS = tuple(f.name for f in ENTRY_FIELDS if f.kind is not Kind.CODES)
 
-    class Meta:
-        model = AssistanceRequest
-        fields = (
-            "association",
-            "occurred_on",
-            "duration_minutes",
-            "channel",
-            "procedure_domain",
-            "referrer_kind",
-            "referred_by",
-            "responsible_kind",
-            "responsible_institution",
-            "mode",
-            "outcome",
-            "consent",
-            "person",
-            "notes",
-        )
 
+def _entry_form_class():
+    """The admin's entry form: a control per column of the field list, codes labelled."""
+    codes = {
+        f.name: _code_field(f.section, not f.optional_code, f.label) for f in fields_of(Kind.CODE)
+    }
+    meta = type("Meta", (), {"model": AssistanceRequest, "fields": ("association", *ENTRY_COLUMNS)})
+    return type("EntryFieldsAdminForm", (forms.ModelForm,), {**codes, "Meta": meta})
+
+
+class AssistanceRequestForm(_entry_form_class()):
     def clean(self):
         cleaned = super().clean()
         association = cleaned.get("association") or (
@@ -194,26 +172,10 @@ class AssistanceRequestForm(forms.ModelForm):
         except ValidationError as exc:
             _add_service_errors(self, exc)
             return cleaned
-        # The institution's kind wins over a kind typed by hand.
-        for field in ("referrer_kind", "responsible_kind", "notes"):
-            cleaned[field] = data[field]
+        # What the service checked is what is saved (a body's kind wins over a kind typed by
+        # hand).
+        cleaned.update({name: data[name] for name in ENTRY_COLUMNS if name in data})
         return cleaned
-
-
-class RequestBarrierForm(forms.ModelForm):
-    code = _code_field("digital_barriers", label=_("barrier"))
-
-    class Meta:
-        model = RequestBarrier
-        fields = ("code",)
-
-
-class RequestBarrierInline(admin.TabularInline):
-    model = RequestBarrier
-    form = RequestBarrierForm
-    extra = 0
-    verbose_name = _("digital barrier")
-    verbose_name_plural = _("digital barriers")
 
 
 class SensitiveFlagFormSet(forms.BaseInlineFormSet):
@@ -230,31 +192,62 @@ class SensitiveFlagFormSet(forms.BaseInlineFormSet):
             )
 
 
-class RequestSensitiveFlagForm(forms.ModelForm):
-    code = _code_field("sensitive_data_flags", label=_("sensitive data"))
-
-    class Meta:
-        model = RequestSensitiveFlag
-        fields = ("code",)
+# A many-valued field whose codes must agree with the entry's columns checks them before the
+# entry is written (the service writes the entry and its codes in one call, after the inlines).
+CODES_FORMSETS = {"sensitive_flags": SensitiveFlagFormSet}
 
 
-class RequestSensitiveFlagInline(admin.TabularInline):
-    model = RequestSensitiveFlag
-    form = RequestSensitiveFlagForm
-    formset = SensitiveFlagFormSet
-    extra = 0
-    verbose_name = _("sensitive data flag")
-    verbose_name_plural = _("sensitive data flags")
+def _codes_inline(f):
+    """The inline of one many-valued field: a row per code in its child table."""
+    model = AssistanceRequest._meta.get_field(f.name).related_model
+    meta = type("Meta", (), {"model": model, "fields": ("code",)})
+    form = type(
+        f"{model.__name__}Form",
+        (forms.ModelForm,),
+        {
+            "code": _code_field(f.section, label=f.label),
+            "Meta": meta,
+        },
+    )
+    return type(
+        f"{model.__name__}Inline",
+        (admin.TabularInline,),
+        {
+            "model": model,
+            "form": form,
+            "formset": CODES_FORMSETS.get(f.name, forms.BaseInlineFormSet),
+            "extra": 0,
+            "verbose_name": f.label,
+            "verbose_name_plural": f.label,
+        },
+    )
 
 
+CODES_INLINES = {f.name: _codes_inline(f) for f in fields_of(Kind.CODES)}
 # The service's field for each inline's codes.
-INLINE_FIELDS = {RequestBarrier: "barriers", RequestSensitiveFlag: "sensitive_flags"}
+INLINE_FIELDS = {inline.model: name for name, inline in CODES_INLINES.items()}
+
+
+def _entry_fieldsets():
+    """The entry's columns grouped as the worker goes through them, then the record's."""
+    groups = {group: [] for group in Group}
+    for name in ENTRY_COLUMNS:
+        groups[BY_NAME[name].group].append(name)
+    return (
+        (None, {"fields": ("association", *groups[Group.WHEN])}),
+        (_("procedure"), {"fields": tuple(groups[Group.PROCEDURE])}),
+        (_("outcome"), {"fields": tuple(groups[Group.OUTCOME])}),
+        (
+            _("record"),
+            {"fields": ("created_by", "month", "procedure_root", "created_at", "updated_at")},
+        ),
+    )
 
 
 @admin.register(AssistanceRequest)
 class AssistanceRequestAdmin(admin.ModelAdmin):
     form = AssistanceRequestForm
-    inlines = [RequestBarrierInline, RequestSensitiveFlagInline]
+    inlines = list(CODES_INLINES.values())
     list_display = (
         "occurred_on",
         "association",
@@ -286,26 +279,7 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
     list_select_related = ("association", "person")
     show_full_result_count = False
     list_per_page = 50
-    fieldsets = (
-        (None, {"fields": ("association", "occurred_on", "duration_minutes", "channel")}),
-        (
-            _("procedure"),
-            {
-                "fields": (
-                    "procedure_domain",
-                    "referrer_kind",
-                    "referred_by",
-                    "responsible_kind",
-                    "responsible_institution",
-                )
-            },
-        ),
-        (_("outcome"), {"fields": ("mode", "outcome", "consent", "person", "notes")}),
-        (
-            _("record"),
-            {"fields": ("created_by", "month", "procedure_root", "created_at", "updated_at")},
-        ),
-    )
+    fieldsets = _entry_fieldsets()
 
     def get_readonly_fields(self, request, obj=None):
         fields = self.readonly_fields
