@@ -70,6 +70,28 @@ def _add_service_errors(form, exc: ValidationError):
         form.add_error(field if field in form.fields else None, messages)
 
 
+def _association_of(form, cleaned):
+    """The association a row is for: chosen on creation, its own once it exists."""
+    return cleaned.get("association") or (
+        form.instance.association if form.instance.association_id else None
+    )
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """A row the admin saves only once the service's clean function accepts it (the same
+    rules as the worker's page), its errors shown on the fields they name."""
+
+    def clean(self):
+        cleaned = super().clean()
+        association = _association_of(self, cleaned)
+        if association is not None and not self.errors:
+            self.check_with_service(association, cleaned)
+        return cleaned
+
+    def check_with_service(self, association, cleaned) -> None:
+        raise NotImplementedError
+
+
 def _become_saved(obj, saved) -> None:
     """The admin answers (message, history, redirect) with the object its form built: make it
     the row the service wrote."""
@@ -81,20 +103,14 @@ def _become_saved(obj, saved) -> None:
 # --- Persons ---------------------------------------------------------------------------------
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ServiceCheckedForm):
     language = forms.ChoiceField(choices=[(code, code) for code in LANGUAGE_CODES], initial="fr")
 
     class Meta:
         model = Person
         fields = ("association", "code", "birth_year", "postcode", "language")
 
-    def clean(self):
-        cleaned = super().clean()
-        association = cleaned.get("association") or (
-            self.instance.association if self.instance.association_id else None
-        )
-        if association is None or self.errors:
-            return cleaned
+    def check_with_service(self, association, cleaned):
         data = {
             field: cleaned.get(field) for field in ("code", "birth_year", "postcode", "language")
         }
@@ -103,7 +119,6 @@ class PersonForm(forms.ModelForm):
             cleaned.update(person_clean(association, data, instance=instance))
         except ValidationError as exc:
             _add_service_errors(self, exc)
-        return cleaned
 
 
 @admin.register(Person)
@@ -150,17 +165,11 @@ def _entry_form_class():
         f.name: _code_field(f.section, not f.optional_code, f.label) for f in fields_of(Kind.CODE)
     }
     meta = type("Meta", (), {"model": AssistanceRequest, "fields": ("association", *ENTRY_COLUMNS)})
-    return type("EntryFieldsAdminForm", (forms.ModelForm,), {**codes, "Meta": meta})
+    return type("EntryFieldsAdminForm", (ServiceCheckedForm,), {**codes, "Meta": meta})
 
 
 class AssistanceRequestForm(_entry_form_class()):
-    def clean(self):
-        cleaned = super().clean()
-        association = cleaned.get("association") or (
-            self.instance.association if self.instance.association_id else None
-        )
-        if association is None or self.errors:
-            return cleaned
+    def check_with_service(self, association, cleaned):
         # Barriers and flags are the inlines' business (see SensitiveFlagFormSet).
         data = {
             field: cleaned.get(field)
@@ -171,11 +180,10 @@ class AssistanceRequestForm(_entry_form_class()):
             data = assistance_request_clean(association, data)
         except ValidationError as exc:
             _add_service_errors(self, exc)
-            return cleaned
+            return
         # What the service checked is what is saved (a body's kind wins over a kind typed by
         # hand).
         cleaned.update({name: data[name] for name in ENTRY_COLUMNS if name in data})
-        return cleaned
 
 
 class SensitiveFlagFormSet(forms.BaseInlineFormSet):
@@ -351,9 +359,7 @@ class IncidentSheetForm(forms.ModelForm):
         institution = cleaned.get("responsible_institution")
         if institution is not None:
             cleaned["responsible_kind"] = institution.kind
-        association = cleaned.get("association") or (
-            self.instance.association if self.instance.association_id else None
-        )
+        association = _association_of(self, cleaned)
         entries = cleaned.get("entries")
         if association is not None and entries is not None:
             if any(entry.association_id != association.pk for entry in entries):

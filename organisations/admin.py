@@ -7,16 +7,13 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    ASSOCIATION_ROLES,
-    FEDERATION_ROLES,
     Association,
     Federation,
     FederationMembership,
     Membership,
-    Organisation,
     User,
 )
-from .services import validate_organisation_slug
+from .services import membership_role_error, validate_organisation_slug
 from .signals import hourly_cost_changed
 
 
@@ -51,11 +48,9 @@ class MembershipForm(forms.ModelForm):
         cleaned = super().clean()
         organisation, role = cleaned.get("organisation"), cleaned.get("role")
         if organisation is not None and role:
-            if organisation.kind == Organisation.Kind.FEDERATION:
-                if role not in FEDERATION_ROLES:
-                    self.add_error("role", _("A federation's members are analysts."))
-            elif role not in ASSOCIATION_ROLES:
-                self.add_error("role", _("An association's members are workers or directors."))
+            error = membership_role_error(organisation, role)
+            if error:
+                self.add_error("role", error)
         return cleaned
 
 

@@ -97,6 +97,16 @@ def association_create_or_update(
 
 
 @transaction.atomic
+def membership_role_error(organisation: Organisation, role: str) -> str | None:
+    """Why a role does not suit an organisation (workers and directors in associations,
+    analysts in federations), or None when it does."""
+    if organisation.kind == Organisation.Kind.FEDERATION:
+        return None if role in FEDERATION_ROLES else _("A federation's members are analysts.")
+    if role in ASSOCIATION_ROLES:
+        return None
+    return _("An association's members are workers or directors.")
+
+
 def member_create_or_update(
     *, org_slug: str, email: str, role: str, password: str, actor=None
 ) -> tuple[Membership, bool]:
@@ -113,18 +123,8 @@ def member_create_or_update(
         errors["email"] = [_("Enter a valid email address.")]
     if role not in Role.values:
         errors["role"] = [_("The role must be one of: worker, director, analyst.")]
-    elif organisation is not None:
-        allowed = (
-            FEDERATION_ROLES
-            if organisation.kind == Organisation.Kind.FEDERATION
-            else ASSOCIATION_ROLES
-        )
-        if role not in allowed:
-            errors["role"] = [
-                _("An association's members are workers or directors.")
-                if organisation.kind == Organisation.Kind.ASSOCIATION
-                else _("A federation's members are analysts.")
-            ]
+    elif organisation is not None and membership_role_error(organisation, role):
+        errors["role"] = [membership_role_error(organisation, role)]
     if not password:
         errors["password"] = [_("This field is required.")]
     if errors:
