@@ -30,6 +30,10 @@ MONTH_ROW = re.compile(
     r'<tr><th scope="row">(\d{4}-\d{2})</th><td class="n">(\d+)</td>'
     r'<td class="n">[\d.]+</td><td class="n">[\d.]+</td><td class="n">([\d.]+) %</td>'
 )
+SUPPRESSED_ROW = re.compile(
+    r'<tr class="suppressed" data-suppressed="true"><th scope="row">(\d{4}-\d{2})</th>'
+    r"<td>([^<]*)</td>"
+)
 # The federation's month table: entries, minutes, transferred minutes, transferred share.
 FEDERATION_MONTH_ROW = re.compile(
     r'<tr><th scope="row">(\d{4}-\d{2})</th>(?:<td class="n">\d+</td>){3}'
@@ -91,9 +95,27 @@ def test_the_federation_suppresses_cells_of_its_breakdowns_not_its_months(defaul
     outcomes = analyst.get("/federation/?from=2025-12&to=2026-11&group_by=outcome").content.decode()
 
     assert months.count('data-suppressed="true"') == 0
-    # Rare outcomes in a month are logged by fewer than 3 associations or fewer than k = 5
-    # times: Saint-Gilles, three days a week, often has them alone.
+    # Rare outcomes (partial, impossible) in a month are logged fewer than k = 5 times or by
+    # fewer than 3 associations.
     assert outcomes.count('data-suppressed="true"') >= 1
+
+
+def test_the_small_associations_own_commune_is_suppressed_in_the_federation(default_demo):
+    analyst = logged_in("analyst@demo.be")
+
+    page = analyst.get(
+        "/federation/?from=2025-12&to=2026-11&group_by=responsible_institution",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+
+    # Saint-Gilles, small and open three days a week, is nearly the only one to help with its
+    # commune's procedures: a few entries a month, from one association.
+    suppressed = {
+        month
+        for month, label in SUPPRESSED_ROW.findall(page)
+        if label.startswith("Commune de Saint-Gilles")
+    }
+    assert len(suppressed) >= 6, suppressed
 
 
 def test_each_association_has_statements_for_at_least_five_institutions(default_demo):
