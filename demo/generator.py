@@ -10,7 +10,10 @@ Differences from the reference, and why:
 - the log has no field for the rights impact nor the non-take-up type (they are derived from
   the outcome), so they are not drawn;
 - referring and responsible bodies are named from the institution registry part of the time,
-  as a worker would; the kind of a named body is always the kind drawn.
+  as a worker would; the kind of a named body is always the kind drawn;
+- some requests meet no digital barrier, some are no institution's procedure (the
+  association's own work, the person's, their circle's), and procedures have seasons within
+  their domain: without these every entry was transferred work (docs/demo-data.md).
 
 All output is synthetic: no real person is described.
 """
@@ -31,7 +34,7 @@ import yaml
 
 from cases.models import LANGUAGE_CODES, Person
 from referrals.registry import BRUSSELS_MUNICIPALITIES
-from taxonomy import get_taxonomy
+from taxonomy import NON_EXTERNAL_KINDS, get_taxonomy, procedure_root
 
 CONFIG_FILE = Path(__file__).with_name("demo_config.yaml")
 
@@ -63,7 +66,13 @@ def check_config(cfg: dict) -> None:
     pattern, so each part of the config is checked against the section it speaks.
     """
     check = _ConfigCheck(cfg)
-    for part in (_check_draws, _check_modifiers, _check_outcomes_and_flags, _check_persons):
+    for part in (
+        _check_draws,
+        _check_modifiers,
+        _check_outcomes_and_flags,
+        _check_persons,
+        _check_contrast,
+    ):
         part(cfg, check)
     # Every domain that can be drawn needs its minutes and its responsible bodies.
     drawable = set(cfg["domain"]).union(
@@ -97,6 +106,7 @@ class _ConfigCheck:
             )
         }
         self.codes["roots"] = {c.code for c in tax.sections["procedure_domains"] if not c.parent}
+        self.codes["procedures"] = {c.code for c in tax.sections["procedure_domains"]}
         self.codes["institutions"] = {c.code for c in tax.institutions}
         self.codes["traits"] = set(cfg["person_traits"])
         self.problems: list[str] = []
@@ -186,6 +196,20 @@ def _check_persons(cfg, check):
             check.problems.append(
                 f"demo_associations[{position}]: no default languages for its region"
             )
+
+
+def _check_contrast(cfg, check):
+    """The shares of entries with no barrier and of work that is no institution's."""
+    within, procedures = check.within, check["procedures"]
+    within("no_barrier_share", set(cfg["no_barrier_share"]) - {"default"}, procedures)
+    within("procedure_boosts", cfg["procedure_boosts"], procedures - check["roots"])
+    own_work = cfg["own_work_by_domain"]
+    within("own_work_by_domain", set(own_work) - {"default"}, check["roots"])
+    for domain, kinds in own_work.items():
+        within(f"own_work_by_domain.{domain}", kinds, NON_EXTERNAL_KINDS)
+    within("own_work_month_factor", cfg["own_work_month_factor"], range(1, 13))
+    if "default" not in own_work or "default" not in cfg["no_barrier_share"]:
+        check.problems.append("no_barrier_share and own_work_by_domain need a default")
 
 
 # --- Drawing ---------------------------------------------------------------------------------
@@ -448,8 +472,13 @@ class Generator:
         self.region_postcodes = sorted(
             set(cfg["region_postcodes"].get(plan.region) or _brussels_postcodes()) - {plan.postcode}
         )
+        self.own_work = {
+            domain: (sum(kinds.values()), Weighted(kinds))
+            for domain, kinds in cfg["own_work_by_domain"].items()
+        }
         # Caches of weights that depend only on a few inputs.
         self._domain_by_month = {}
+        self._procedure_by_month = {}
         self._barrier_pool = {}
         self._mode_weights = {}
         self._outcome_weights = {}
@@ -503,6 +532,32 @@ class Generator:
             )
         return self._domain_by_month[key]
 
+    def draw_procedure(self, rng, domain, day) -> str:
+        """A procedure of the domain, by its season (the tax return in June, the enrolment in
+        September, the regularisation bill in winter)."""
+        key = (day.year, day.month, domain)
+        weights = self._procedure_by_month.get(key)
+        if weights is None:
+            boosts = self.cfg["procedure_boosts"]
+            weights = self._procedure_by_month[key] = Weighted(
+                {code: season(boosts.get(code, {}), day) for code in self.children[domain]}
+            )
+        return weights.draw(rng)
+
+    def met_no_barrier(self, rng, procedure) -> bool:
+        shares = self.cfg["no_barrier_share"]
+        share = shares.get(procedure, shares.get(procedure_root(procedure), shares["default"]))
+        return rng.random() < share
+
+    def draw_responsible(self, rng, person, domain, day) -> tuple[str, object]:
+        """Whose procedure it is, and the body named, if any. The association's own work, the
+        person's and their circle's are no institution's: no body is named for them."""
+        share, kinds = self.own_work.get(domain) or self.own_work["default"]
+        if rng.random() < share * self.cfg["own_work_month_factor"].get(day.month, 1.0):
+            return kinds.draw(rng), None
+        kind = self.targets[domain].draw(rng)
+        return kind, self.institutions.pick(rng, kind, domain, person.record.postcode)
+
     def draw_barriers(self, rng, person, domain) -> list[str]:
         key = (person.trait_key, domain)
         base = self._barrier_pool.get(key)
@@ -550,6 +605,8 @@ class Generator:
         mu, sigma = self.lognormal[domain]
         m = rng.lognormvariate(mu, sigma)
         m *= cfg["mode_time_factor"].get(mode, 1.0) * cfg["channel_time_factor"].get(channel, 1.0)
+        if not barriers:
+            m *= cfg["no_barrier_time_factor"]
         for b in barriers:
             m *= cfg["barrier_time_factor"].get(b, 1.0)
             if b in cfg["barrier_time_add"]:
@@ -633,7 +690,11 @@ class Generator:
 
     def request(self, rng, person, day, domain, channel) -> dict:
         cfg = self.cfg
-        barriers = self.draw_barriers(rng, person, domain)
+        procedure = self.draw_procedure(rng, domain, day)
+        if self.met_no_barrier(rng, procedure):
+            barriers = []
+        else:
+            barriers = self.draw_barriers(rng, person, domain)
         bset = set(barriers)
         mode = self._modified(
             self._mode_weights, cfg["mode_base"], self.mode_modifiers, person, bset, None, domain
@@ -648,18 +709,16 @@ class Generator:
             domain,
         ).draw(rng)
         flags = self.draw_flags(rng, mode, domain, bset)
-        responsible_kind = self.targets[domain].draw(rng)
+        responsible_kind, responsible_institution = self.draw_responsible(rng, person, domain, day)
         return {
             "occurred_on": day,
             "duration_minutes": self.minutes(rng, domain, mode, channel, barriers),
             "channel": channel,
-            "procedure_domain": rng.choice(self.children[domain]),
+            "procedure_domain": procedure,
             "referrer_kind": person.referrer_kind,
             "referred_by": person.referred_by,
             "responsible_kind": responsible_kind,
-            "responsible_institution": self.institutions.pick(
-                rng, responsible_kind, domain, person.record.postcode
-            ),
+            "responsible_institution": responsible_institution,
             "barriers": barriers,
             "mode": mode,
             "outcome": outcome,
