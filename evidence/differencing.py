@@ -55,9 +55,9 @@ def _requests(vector: tuple) -> int:
 def cell_parts(cell) -> dict[str, list]:
     """{source label: [entries, fingerprint]} of a computed cell (worked out once: a
     breakdown's sums are checked again after each suppression)."""
-    parts = getattr(cell, "_labelled_parts", None)
+    parts = cell.labelled_parts
     if parts is None:
-        parts = cell._labelled_parts = {
+        parts = cell.labelled_parts = {
             source_label(source): [_requests(vector), _fingerprint(vector)]
             for source, vector in cell.parts.items()
         }

@@ -22,7 +22,7 @@ from workload.metrics import derived
 from workload.models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
 from workload.selectors import Period, group_value
 
-from . import differencing
+from . import differencing, summing
 from .canonical import canonical_json
 from .models import ImportedCell, Release, RemoteAssociation
 
@@ -54,8 +54,12 @@ class _Cell:
     # exactly on a half cent is not lost to 28-digit quotients added up one by one.
     cent_minutes: int = 0
     contributors: set = field(default_factory=set)
-    # What each source put in, kept to compare the cell with earlier releases.
-    parts: dict = field(default_factory=dict)
+    contributor_count: int = 0
+    # What each source put in, kept to compare the cell with earlier releases (None when the
+    # database summed the cell without them: nothing compares it).
+    parts: dict | None = field(default_factory=dict)
+    # {source label: [entries, fingerprint]}, as `differencing.cell_parts` gives them.
+    labelled_parts: dict | None = None
     suppressed: bool = False
     reason: str | None = None
     # A group an earlier release showed that no sharing source has any more: published as a
@@ -73,6 +77,7 @@ class _Cell:
         self.parts[source] = differencing.part_vector(row)
         if row["requests"] > 0:
             self.contributors.add(source)
+            self.contributor_count += 1
 
     @property
     def value(self) -> Decimal:
@@ -90,10 +95,10 @@ def sharing_association_ids(federation: Federation) -> list[int]:
     )
 
 
-def _source_rows(federation: Federation, period: Period, dimension: str):
+def _source_rows(federation: Federation, period: Period, dimension: str, members: list[int]):
     """(source, row) for every cell of every sharing source: local rollups, imported cells."""
     local = Rollup.objects.filter(
-        association_id__in=sharing_association_ids(federation),
+        association_id__in=members,
         dimension=dimension,
         month__gte=period.start,
         month__lte=period.end,
@@ -111,6 +116,58 @@ def _source_rows(federation: Federation, period: Period, dimension: str):
         yield ("remote", row["source_id"]), row
 
 
+@dataclass
+class _Sources:
+    """The sharing sources of a federation over a period, as their cells are summed: by the
+    database on PostgreSQL (with what each source put in only when `parts` asks for it), in
+    Python over every source's cells elsewhere."""
+
+    federation: Federation
+    period: Period
+    members: list[int]
+    parts: bool = True
+    _totals: dict | None = None
+
+    def contributors(self) -> set:
+        """The sources with at least one entry in the period."""
+        if summing.available():
+            return summing.contributing_sources(self.federation, self.period, self.members, TOTAL)
+        self._totals = self.cells(TOTAL)
+        return set().union(*(cell.contributors for cell in self._totals.values()))
+
+    def cells(self, dimension: str) -> dict[tuple[str, str], _Cell]:
+        if dimension == TOTAL and self._totals is not None:
+            totals, self._totals = self._totals, None
+            return totals
+        if summing.available():
+            return self._summed_cells(dimension)
+        cells: dict[tuple[str, str], _Cell] = {}
+        for source, row in _source_rows(self.federation, self.period, dimension, self.members):
+            key = (row["month"], row["group_key"])
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = _Cell(month=row["month"], group_key=row["group_key"])
+            cell.add(source, row)
+        return cells
+
+    def _summed_cells(self, dimension: str) -> dict[tuple[str, str], _Cell]:
+        rows = summing.summed_rows(
+            self.federation, self.period, dimension, self.members, parts=self.parts
+        )
+        return {
+            (month, key): _Cell(
+                month=month,
+                group_key=key,
+                counts=counts,
+                cent_minutes=cent_minutes,
+                contributor_count=contributor_count,
+                parts=None if parts is None else {},
+                labelled_parts=parts,
+            )
+            for month, key, counts, cent_minutes, contributor_count, parts in rows
+        }
+
+
 def _tie_order(dimension: str, key: str):
     """Ties go to the smallest code or id; entries without an institution come last."""
     if dimension in INSTITUTION_DIMENSIONS:
@@ -126,7 +183,7 @@ def _suppress(cell: _Cell, reason: str) -> None:
 def _primary(cell: _Cell, k: int) -> None:
     if cell.counts["requests"] < k:
         _suppress(cell, FEWER_ENTRIES)
-    elif len(cell.contributors) < MIN_ASSOCIATIONS:
+    elif cell.contributor_count < MIN_ASSOCIATIONS:
         _suppress(cell, FEWER_ASSOCIATIONS)
 
 
@@ -176,6 +233,7 @@ class _Rules:
 
     k: int
     comparison: differencing.ReleaseComparison | None
+    sources: _Sources
     totals: dict = field(default_factory=dict)
     domains: dict = field(default_factory=dict)
 
@@ -218,17 +276,6 @@ def _compare(cells: dict, dimension: str, comparison) -> None:
             _suppress(cell, EARLIER_RELEASE)
 
 
-def _aggregate_cells(federation: Federation, period: Period, dimension: str):
-    cells: dict[tuple[str, str], _Cell] = {}
-    for source, row in _source_rows(federation, period, dimension):
-        key = (row["month"], row["group_key"])
-        cell = cells.get(key)
-        if cell is None:
-            cell = cells[key] = _Cell(month=row["month"], group_key=row["group_key"])
-        cell.add(source, row)
-    return cells
-
-
 def _row(dimension: str, cell: _Cell) -> dict:
     metrics = derived(cell.counts, cell.value)
     if cell.suppressed:
@@ -249,8 +296,8 @@ def _by_month(cells) -> dict[str, list[_Cell]]:
     return months
 
 
-def _grouped_cells(federation, period, dimension, rules: _Rules) -> dict:
-    cells = _aggregate_cells(federation, period, dimension)
+def _grouped_cells(dimension, rules: _Rules) -> dict:
+    cells = rules.sources.cells(dimension)
     if rules.comparison is not None:
         for month, key in rules.comparison.gone(dimension, cells):
             cells[(month, key)] = _Cell(month=month, group_key=key, placeholder=True)
@@ -310,25 +357,30 @@ class Disclosure:
         return self.comparison.versions if self.comparison else []
 
 
-def federation_disclosure(federation: Federation, period: Period, group_bys) -> Disclosure:
+def federation_disclosure(
+    federation: Federation, period: Period, group_bys, *, parts: bool = False
+) -> Disclosure:
     """Several of the federation's tables at once, suppressed, sharing the month totals and
-    the barrier table that every table's suppression depends on."""
+    the barrier table that every table's suppression depends on. With `parts`, each cell
+    keeps what each source put in (a release's private record needs it)."""
     k = federation_k(federation)
-    total_cells = _aggregate_cells(federation, period, TOTAL)
-    contributors = set().union(*(cell.contributors for cell in total_cells.values()))
+    sources = _Sources(federation, period, sharing_association_ids(federation))
+    contributors = sources.contributors()
     comparison, overlapping = differencing.comparison_for(
         federation, period, contributors, k=k, min_associations=MIN_ASSOCIATIONS
     )
-    rules = _Rules(k, comparison)
-    rules.totals = _total_cells(total_cells, period, rules)
-    computed = {None: rules.totals, "barrier": _grouped_cells(federation, period, "barrier", rules)}
+    # The comparison with earlier releases reads what each source put in; nothing else does.
+    sources.parts = parts or comparison is not None
+    rules = _Rules(k, comparison, sources)
+    rules.totals = _total_cells(sources.cells(TOTAL), period, rules)
+    computed = {None: rules.totals, "barrier": _grouped_cells("barrier", rules)}
     _protect_single_barrier(rules.totals, computed["barrier"])
     # Procedure domains first: each domain's cell is what its procedures add up to.
     wanted = [g for g in group_bys if g not in computed]
     if "procedure" in wanted:
         wanted = ["procedure_domain", *(g for g in wanted if g != "procedure_domain")]
     for group_by in wanted:
-        computed[group_by] = _grouped_cells(federation, period, group_by, rules)
+        computed[group_by] = _grouped_cells(group_by, rules)
         _protect_suppressed_totals(computed[group_by], group_by, rules)
         if group_by == "procedure_domain":
             rules.domains = computed[group_by]
@@ -459,11 +511,12 @@ class ReleaseDraft:
         }
 
 
-def release_draft(federation: Federation, period: Period) -> ReleaseDraft:
+def release_draft(federation: Federation, period: Period, *, parts: bool = False) -> ReleaseDraft:
     """Every table of the period as a release would publish it now, compared with the
-    releases already published."""
+    releases already published. With `parts`, what each source put in each cell too, for
+    the release's private record."""
     group_bys = [None, *DIMENSIONS]
-    disclosure = federation_disclosure(federation, period, group_bys)
+    disclosure = federation_disclosure(federation, period, group_bys, parts=parts)
     tables = {
         (group_by or TOTAL): disclosure_table(federation, period, disclosure, group_by)["rows"]
         for group_by in group_bys

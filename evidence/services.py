@@ -190,7 +190,7 @@ def release_publish(
     """
     # Serialise publications of one federation: versions are consecutive and unique.
     Federation.objects.select_for_update().filter(pk=federation.pk).first()
-    draft = release_draft(federation, period)
+    draft = release_draft(federation, period, parts=True)
     if confirmed is not None and confirmed != draft.fingerprint:
         raise ReleaseChanged(draft)
     previous = (

@@ -20,6 +20,7 @@ from cases.models import AssistanceRequest, RequestBarrier
 from freshness.models import DirtyMonth
 from organisations.models import Association
 
+from . import cell_sql
 from .metrics import aggregates
 from .models import COUNT_METRICS, DIMENSIONS, TOTAL, Job, Rollup
 
@@ -126,20 +127,26 @@ def _insert_cells_from(cells_sql: str, params: list) -> int:
         return cursor.rowcount
 
 
-def _insert_all_cells_postgresql(
-    association_ids: list[int] | None, months: list[str] | None
+def _replace_cells(
+    association_ids: list[int] | None,
+    months: list[str] | None,
+    on_progress: Callable[[int], None] | None,
 ) -> int:
-    # PostgreSQL runs INSERT ... SELECT without parallel workers, but CREATE TABLE AS with
-    # them: aggregate every dimension in parallel into a temporary table, then copy it.
-    parts = [_filtered_cells_sql(association_ids, months, d) for d in (TOTAL, *DIMENSIONS)]
-    union = " UNION ALL ".join(sql for sql, _ in parts)
-    params = [p for _, part_params in parts for p in part_params]
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS workload_cells_scratch")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE workload_cells_scratch ON COMMIT DROP AS {union}", params
-        )
-    return _insert_cells_from("SELECT * FROM workload_cells_scratch", [])
+    """The portable path: delete the cells in scope, insert them again dimension by
+    dimension."""
+    stale = Rollup.objects.all()
+    if association_ids is not None:
+        stale = stale.filter(association_id__in=association_ids)
+    if months is not None:
+        stale = stale.filter(month__in=months)
+    stale.delete()
+    written = 0
+    dimensions = (TOTAL, *DIMENSIONS)
+    for done, dimension in enumerate(dimensions, start=1):
+        written += _insert_cells_from(*_filtered_cells_sql(association_ids, months, dimension))
+        if on_progress is not None:
+            on_progress(round(100 * done / len(dimensions)))
+    return written
 
 
 def rollups_recompute(
@@ -152,7 +159,7 @@ def rollups_recompute(
 
     `association_id` None means every association, `months` None every month. Removes the
     dirty marks it has made good and returns the number of cells written. `on_progress`
-    hears of each dimension written when they are written one by one.
+    hears of the work done as it goes (in percent).
     """
     months = None if months is None else sorted(set(months))
     everything = association_id is None
@@ -170,23 +177,11 @@ def rollups_recompute(
             dirty = dirty.filter(month__in=months)
         seen = list(dirty.values_list("association_id", "month", "version"))
 
-        stale = Rollup.objects.all()
-        if not everything:
-            stale = stale.filter(association_id__in=list(associations))
-        if months is not None:
-            stale = stale.filter(month__in=months)
-        stale.delete()
-
         ids = None if everything else list(associations)
-        if connection.vendor == "postgresql" and months is None:
-            written = _insert_all_cells_postgresql(ids, months)
+        if connection.vendor == "postgresql":
+            written = cell_sql.write_changed_cells(ids, months, timezone.now(), on_progress)
         else:
-            written = 0
-            dimensions = (TOTAL, *DIMENSIONS)
-            for done, dimension in enumerate(dimensions, start=1):
-                written += _insert_cells_from(*_filtered_cells_sql(ids, months, dimension))
-                if on_progress is not None:
-                    on_progress(round(100 * done / len(dimensions)))
+            written = _replace_cells(ids, months, on_progress)
 
         # A mark made after we read it carries another version and stays for the next run.
         for association_pk, month, version in seen:
