@@ -330,3 +330,29 @@ def test_production_settings_from_the_environment_pass_the_deploy_checks():
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+def _production_without_secret_key(*command):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_")) and k != "SECRET_KEY"
+    }
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", DJANGO_DEBUG="false")
+    return subprocess.run(
+        [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_mode_without_a_secret_key_refuses_to_serve():
+    done = _production_without_secret_key("-c", "import config.wsgi")
+
+    assert done.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in done.stderr
+
+
+def test_a_command_that_signs_nothing_runs_in_production_mode_without_a_secret_key():
+    done = _production_without_secret_key("manage.py", "makemigrations", "--check", "--dry-run")
+
+    assert done.returncode == 0, done.stderr
+    assert "No changes detected" in done.stdout

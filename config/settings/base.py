@@ -2,10 +2,12 @@
 
 With no environment at all you get the embedded default: a SQLite file and Celery tasks run
 in-process. DEBUG is off unless DJANGO_DEBUG=true (as `make run` sets it), so a production
-that forgets the variable is not in debug mode, and a start without SECRET_KEY fails fast.
+that forgets the variable is not in debug mode, and serving or a worker without SECRET_KEY
+fails fast (`config.secret_key`).
 Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,10 +20,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY_GIVEN = bool(env("SECRET_KEY", default=""))
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="insecure-embedded-default-do-not-use-in-production")
 else:
-    SECRET_KEY = env("SECRET_KEY")
+    # Without the variable, a command that signs nothing a user keeps (makemigrations, check,
+    # compilemessages) runs with a key that dies with it; serving and the worker refuse to start
+    # (config/wsgi.py, config/celery.py), so no session or token is ever signed with it.
+    SECRET_KEY = env("SECRET_KEY", default="") or secrets.token_urlsafe(50)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
