@@ -19,20 +19,8 @@ from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
 
 from .metrics import aggregates
-from .models import COUNT_METRICS, DIMENSIONS, TOTAL, Rollup
+from .models import COUNT_METRICS, DIMENSIONS, GROUP_COLUMNS, TOTAL, Rollup
 
-# The column each entry-level dimension groups on; `barrier` comes from its own table.
-GROUP_COLUMNS = {
-    "referrer_kind": "referrer_kind",
-    "referred_by": "referred_by_id",
-    "responsible_kind": "responsible_kind",
-    "responsible_institution": "responsible_institution_id",
-    "procedure_domain": "procedure_root",
-    "procedure": "procedure_domain",
-    "channel": "channel",
-    "mode": "mode",
-    "outcome": "outcome",
-}
 assert set(GROUP_COLUMNS) | {"barrier"} == set(DIMENSIONS)
 
 SCRATCH = "workload_cells_scratch"

@@ -22,6 +22,18 @@ DIMENSIONS = (
     "outcome",
 )
 INSTITUTION_DIMENSIONS = ("referred_by", "responsible_institution")
+# The entry's column each entry-level dimension groups on; `barrier` comes from its own table.
+GROUP_COLUMNS = {
+    "referrer_kind": "referrer_kind",
+    "referred_by": "referred_by_id",
+    "responsible_kind": "responsible_kind",
+    "responsible_institution": "responsible_institution_id",
+    "procedure_domain": "procedure_root",
+    "procedure": "procedure_domain",
+    "channel": "channel",
+    "mode": "mode",
+    "outcome": "outcome",
+}
 
 # The counted metrics stored per cell; shares and euro values derive from them on reading.
 COUNT_METRICS = (

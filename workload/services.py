@@ -22,22 +22,9 @@ from organisations.models import Association
 
 from . import cell_sql
 from .metrics import aggregates
-from .models import COUNT_METRICS, DIMENSIONS, TOTAL, Job, Rollup
+from .models import COUNT_METRICS, DIMENSIONS, GROUP_COLUMNS, TOTAL, Job, Rollup
 
 logger = logging.getLogger(__name__)
-
-# What each dimension groups on, from an entry (or, for barriers, from a barrier row).
-GROUP_FIELDS = {
-    "referrer_kind": "referrer_kind",
-    "referred_by": "referred_by_id",
-    "responsible_kind": "responsible_kind",
-    "responsible_institution": "responsible_institution_id",
-    "procedure_domain": "procedure_root",
-    "procedure": "procedure_domain",
-    "channel": "channel",
-    "mode": "mode",
-    "outcome": "outcome",
-}
 
 
 def _lock_associations(association_ids: list[int] | None) -> dict[int, Association]:
@@ -64,7 +51,7 @@ def _cell_query(dimension: str):
             cell_group=F("code"),
         )
         return rows.annotate(**aggregates("assistance_request__")).order_by()
-    group = Value("") if dimension == TOTAL else F(GROUP_FIELDS[dimension])
+    group = Value("") if dimension == TOTAL else F(GROUP_COLUMNS[dimension])
     rows = AssistanceRequest.objects.values(
         cell_association=F("association_id"), cell_month=F("month"), cell_group=group
     )
