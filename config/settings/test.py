@@ -29,3 +29,7 @@ _directives = PRODUCTION_CONTENT_SECURITY_POLICY["DIRECTIVES"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {**_directives, "script-src": [*_directives["script-src"], UNSAFE_EVAL]}
 }
+
+# pytest-django turns DEBUG off for each test, and the tests' in-process Celery worker would
+# then refuse the embedded key: the test settings choose that key on purpose.
+SECRET_KEY_GIVEN = True
