@@ -9,6 +9,8 @@ import pytest
 
 CHROMIUM = shutil.which("chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# The few pictures the documentation shows; the browser tests remake them on every run.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -56,5 +58,16 @@ def browser():
 def screenshot():
     def take(page, name):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def docs_screenshot():
+    """Saves a page as docs/screenshots/NAME.png, the picture the documentation shows."""
+
+    def take(page, name, full_page=True):
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return take
