@@ -85,11 +85,10 @@ def page_language() -> str:
 # --- the log's rows ---------------------------------------------------------------------------
 
 
-def hours_minutes(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return _("%(m)d min") % {"m": rest}
-    return _("%(h)d h %(m)02d") % {"h": hours, "m": rest}
+def entry_minutes(minutes: int) -> str:
+    """One entry's duration, in the minutes the worker typed; totals are hours
+    (`rendering.numbers.hours`)."""
+    return _("%(m)d min") % {"m": minutes}
 
 
 def kind_or_institution(kind, institution, language) -> str:
@@ -125,7 +124,7 @@ def entry_rows(entries, language) -> list[dict]:
 def entry_summary(entry, language) -> str:
     """What the "undo" notice names of a deleted entry: its procedure and duration."""
     procedure = get_taxonomy().label("procedure_domains", entry.procedure_domain, language)
-    return f"{procedure} — {hours_minutes(entry.duration_minutes)}"
+    return f"{procedure} — {entry_minutes(entry.duration_minutes)}"
 
 
 # --- the person's receipt ---------------------------------------------------------------------

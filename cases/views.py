@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import services as audit
 from organisations.access import Rule, seat_required
 from privacy import identifiers
+from rendering import numbers
 
 from . import exports, presentation, selectors
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
@@ -124,7 +125,7 @@ def _render_today(request, form=None, status=200):
         "form": form,
         "rows": presentation.entry_rows(entries, page_language()),
         "total_minutes": total,
-        "total_display": presentation.hours_minutes(total),
+        "total_display": numbers.hours(total),
         "today": today,
         "undo": _pending_undo(request),
         "association": request.association,

@@ -5,7 +5,6 @@ Thin: figures come from `selectors.federation_aggregates`, releases from `servic
 """
 
 import json
-from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organisations.access import Rule, seat_check, seat_required
 from referrals.models import Institution
+from rendering import numbers
 from rendering.files import CONTENT_TYPES
 from rendering.tables import Sheet, csv_bytes
 from workload.metrics import PUBLISHED_METRICS
@@ -60,14 +60,6 @@ def _default_period() -> Period:
     return Period(f"{year:04d}-{month:02d}", f"{today.year:04d}-{today.month:02d}")
 
 
-def _hours(minutes) -> Decimal | None:
-    return None if minutes is None else (Decimal(minutes) / 60).quantize(Decimal("0.1"))
-
-
-def _percent(share) -> str | None:
-    return None if share is None else f"{share * 100:.1f}"
-
-
 def _label(dimension: str | None, group, institutions: dict, language: str) -> str:
     return group_label(dimension, group, language, institutions)
 
@@ -83,10 +75,6 @@ def _display_rows(table: dict, language: str) -> list[dict]:
         {
             **row,
             "label": _label(dimension, row["group"], institutions, language),
-            "hours": _hours(row["minutes"]),
-            "transferred_hours": _hours(row["transferred_minutes"]),
-            "transferred_percent": _percent(row["transferred_share"]),
-            "do_for_percent": _percent(row["do_for_share"]),
         }
         for row in table["rows"]
     ]
@@ -96,12 +84,12 @@ def _chart(rows: list[dict], grouped: bool, title: str):
     items = [
         (
             f"{row['month']} · {row['label']}" if grouped else row["month"],
-            None if row["suppressed"] else float(row["hours"]),
-            None if row["suppressed"] else float(row["transferred_hours"]),
+            None if row["suppressed"] else row["minutes"],
+            None if row["suppressed"] else row["transferred_minutes"],
         )
         for row in rows
     ]
-    return charts.bars(items, title=title)
+    return charts.bars(items, title=title, number=numbers.hours)
 
 
 @analyst_only
@@ -169,12 +157,9 @@ def _preview(request, draft, *, changed=False, status=200):
     titles = {"total": _("Per month"), **_dimension_labels()}
     for table in summary["tables"]:
         table["title"] = titles[table["table"]]
-    totals = summary["totals"]
     context = {
         "federation": request.federation,
         "summary": summary,
-        "hours": _hours(totals["minutes"]),
-        "transferred_hours": _hours(totals["transferred_minutes"]),
         "version": selectors.release_next_version(request.federation),
         "changed": changed,
     }

@@ -1,5 +1,6 @@
 """How the workload figures are shown to people in every format (page, CSV, XLSX, PDF): labels
-of groups, hours and percentages, the metric definitions, file names, the export's language.
+of groups, decimal hours for files, the metric definitions, file names, the export's language.
+Pages, charts and PDFs write their numbers with `rendering.numbers`.
 
 Shared by the monthly table, the statements and the log, so a figure reads the same wherever
 it appears.
@@ -123,14 +124,8 @@ def institutions_for(rows: list[dict], dimension: str | None) -> dict:
 
 
 def hours(minutes) -> Decimal:
+    """Decimal hours for the typed cells of CSV and XLSX files; people read `numbers.hours`."""
     return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))
-
-
-def percent(share) -> Decimal | None:
-    """A share (0 to 1) as a percentage with one decimal, for people to read."""
-    if share is None:
-        return None
-    return (Decimal(str(share)) * 100).quantize(Decimal("0.1"))
 
 
 def export_language(language: str | None) -> str:

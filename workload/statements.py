@@ -2,7 +2,7 @@
 transferred to it, as the page shows it and as PDF, XLSX and CSV files.
 
 The figures come from `selectors.statements_for_association` (read from the log); here they
-get labels, hours, every month of the period and the definitions they are made of.
+get labels, every month of the period and the definitions they are made of.
 """
 
 import re
@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from organisations.models import Association
+from rendering import numbers
 from rendering.files import ExportFile
 from rendering.pdf import pdf_bytes_of_parts
 from rendering.tables import Sheet, csv_bytes
@@ -57,7 +58,7 @@ def statement_title(statement: dict, language: str) -> str:
 
 
 def statement_present(statement: dict, period, language: str) -> dict:
-    """A statement with labels, hours and every month of the period (zeros included)."""
+    """A statement with labels and every month of the period (zeros included)."""
     taxonomy = get_taxonomy()
     by_month = {m["code"]: m for m in statement["months"]}
     months = [
@@ -66,7 +67,6 @@ def statement_present(statement: dict, period, language: str) -> dict:
     months = [
         {
             **m,
-            "hours": hours(m["minutes"]),
             "transferred_value_eur": selectors._euros(m["minutes"], statement["hourly_cost_eur"]),
         }
         for m in months
@@ -77,7 +77,6 @@ def statement_present(statement: dict, period, language: str) -> dict:
             {
                 **item,
                 "label": taxonomy.label(section, item["code"], language),
-                "hours": hours(item["minutes"]),
             }
             for item in items
         ]
@@ -87,16 +86,14 @@ def statement_present(statement: dict, period, language: str) -> dict:
         "key": statement_key(statement),
         "title": statement_title(statement, language),
         "kind_label": taxonomy.label("referrer_types", statement["responsible_kind"], language),
-        "transferred_hours": hours(statement["transferred_minutes"]),
-        "referred_transferred_hours": hours(statement["referred_transferred_minutes"]),
         "by_procedure_domain": labelled(statement["by_procedure_domain"], "procedure_domains"),
         "by_barrier": labelled(statement["by_barrier"], "digital_barriers"),
         "months_full": months,
         "month_chart": charts.stacked_months(
             [m["code"] for m in months],
-            [(_("transferred"), [float(m["hours"]) for m in months])],
+            [(_("transferred"), [m["minutes"] for m in months])],
             title=_("Transferred hours per month"),
-            unit=" h",
+            number=numbers.hours,
         ),
     }
 

@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # One number style for every page and PDF (rendering/numbers.py).
+            "libraries": {"numbers": "rendering.templatetags.numbers"},
         },
     },
 ]
