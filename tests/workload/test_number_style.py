@@ -23,7 +23,8 @@ from organisations.services import (
     member_create_or_update,
 )
 from workload import exports
-from workload.services import rollups_sweep_dirty
+from workload.models import Job
+from workload.services import job_create, rollups_sweep_dirty
 
 from .test_exports import pdf_text
 
@@ -228,3 +229,22 @@ def test_the_federation_shows_hours_and_a_percentage_as_the_director_sees_them(
     ]
     assert "1,000" not in page and "0,625" not in page and "0.625" not in page
     assert f">{expected['federation_hours']}</text>" in chart_labels(page)[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", f"12{NBSP}345 saisies importées"),
+        ("nl", "12.345 registraties geïmporteerd"),
+        ("en", "12,345 entries imported"),
+    ],
+)
+def test_a_large_import_counts_its_entries_with_a_thousands_separator(db, language, expected):
+    association, _ = association_create_or_update(slug="asbl-import", name="ASBL")
+    director = client_of("asbl-import", Role.DIRECTOR, language)
+    job = job_create(kind=Job.Kind.IMPORT, association=association)
+    Job.objects.filter(pk=job.pk).update(state=Job.State.SUCCEEDED, result={"imported": 12345})
+
+    page = director.get(f"/workload/jobs/{job.pk}/").content.decode()
+
+    assert expected in page
