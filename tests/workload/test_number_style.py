@@ -16,7 +16,8 @@ import pytest
 from django.test import Client
 
 from cases.services import assistance_requests_bulk_create
-from organisations.models import Role
+from evidence.services import release_publish
+from organisations.models import Federation, Role
 from organisations.services import (
     association_create_or_update,
     federation_create_or_update,
@@ -24,6 +25,7 @@ from organisations.services import (
 )
 from workload import exports
 from workload.models import Job
+from workload.selectors import period_parse
 from workload.services import job_create, rollups_sweep_dirty
 
 from .test_exports import pdf_text
@@ -248,3 +250,27 @@ def test_a_large_import_counts_its_entries_with_a_thousands_separator(db, langua
     page = director.get(f"/workload/jobs/{job.pk}/").content.decode()
 
     assert expected in page
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_a_published_release_page_shows_the_figures_as_the_federation_page_does(
+    three_associations, language
+):
+    expected = EXPECTED[language]
+    federation = Federation.objects.get(slug="fed")
+    release = release_publish(federation, period_parse("2026-03", "2026-03"))
+
+    page = (
+        Client(headers={"accept-language": language})
+        .get(f"/open-data/fed/releases/{release.version}/")
+        .content.decode()
+    )
+
+    month_row = re.search(r'<th scope="row">2026-03</th>(.*?)</tr>', page).group(1)
+    assert re.findall(r'<td class="n">([^<]*)</td>', month_row)[:5] == [
+        "360",
+        expected["federation_hours"],
+        expected["federation_transferred_hours"],
+        expected["share"],
+        expected["federation_value"],
+    ]
