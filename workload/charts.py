@@ -56,7 +56,8 @@ def stacked_months(
 ) -> str:
     """One stacked column per month; `series` is [(name, values per month)], bottom first.
     The scale's top is written by `number`, as in `horizontal_bars`."""
-    left, bottom, top, plot_height = 44, 34, 24, 180
+    # Room on the left for the scale written as hours ("12 345:00").
+    left, bottom, top, plot_height = 60, 34, 24, 180
     column, gap = 28, 10
     width = left + max(1, len(months)) * (column + gap) + gap
     height = top + plot_height + bottom
