@@ -121,6 +121,26 @@ def entry_rows(entries, language) -> list[dict]:
     return rows
 
 
+def incident_rows(sheets, language) -> list[dict]:
+    """Each sheet with the entries it is linked to (day and procedure), for the list."""
+    taxonomy = get_taxonomy()
+    return [
+        {
+            "sheet": sheet,
+            "entries": [
+                {
+                    "entry": entry,
+                    "procedure": taxonomy.label(
+                        "procedure_domains", entry.procedure_domain, language
+                    ),
+                }
+                for entry in sheet.entries.all()
+            ],
+        }
+        for sheet in sheets
+    ]
+
+
 def entry_summary(entry, language) -> str:
     """What the "undo" notice names of a deleted entry: its procedure and duration."""
     procedure = get_taxonomy().label("procedure_domains", entry.procedure_domain, language)

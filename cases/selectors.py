@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
-from referrals.selectors import institutions_list_for_association
+from referrals.selectors import institutions_list_for_association, referrals_for_person
 
 from .entry_fields import ENTRY_FIELDS, Kind
 from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, RequestSensitiveFlag
@@ -140,10 +140,14 @@ def usual_values_get_for_worker(*, association, worker) -> dict:
     return usual
 
 
+# What a sheet shows of the entries it is linked to: their day and procedure.
+_LINKED_ENTRIES = AssistanceRequest.objects.only("id", "occurred_on", "procedure_domain")
+
+
 def incident_sheet_list_for_association(*, association) -> QuerySet[IncidentSheet]:
     return (
         IncidentSheet.objects.for_association(association)
-        .prefetch_related(Prefetch("entries", queryset=AssistanceRequest.objects.only("id")))
+        .prefetch_related(Prefetch("entries", queryset=_LINKED_ENTRIES))
         .order_by("-occurred_on", "-id")
     )
 
@@ -163,6 +167,25 @@ def person_export_for_association(*, association, person_id) -> dict | None:
         .distinct()
     )
     return {"person": person, "entries": entries, "incidents": incidents}
+
+
+# The person's records beyond entries and incident sheets, by kind, in the order their page
+# shows them. A domain that follows a person (mandates, contact attempts...) adds its reader
+# here, `reader(association, person) -> list`, and its section to the person's page.
+PERSON_RELATED_READERS = {
+    "orientations": lambda association, person: list(
+        referrals_for_person(association_id=association.pk, person_id=person.pk)
+    ),
+}
+
+
+def person_related_for_association(*, association, person) -> dict[str, list]:
+    """The person's related records of each kind that has some (a kind without any is left
+    out, so that its section is not shown)."""
+    if person.association_id != association.pk:
+        return {}
+    related = {kind: reader(association, person) for kind, reader in PERSON_RELATED_READERS.items()}
+    return {kind: rows for kind, rows in related.items() if rows}
 
 
 def entry_values_from_document(*, association, document: dict) -> dict:

@@ -564,12 +564,10 @@ def _clean_incident(association: Association, data: dict) -> dict:
     for field in sorted(set(data) - set(INCIDENT_FIELDS)):
         errors.add(field, _("Unknown field."))
     occurred_on = data.get("occurred_on")
-    if (
-        not isinstance(occurred_on, dt.date)
-        or isinstance(occurred_on, dt.datetime)
-        or occurred_on > _today()
-    ):
-        errors.add("occurred_on", _("Enter a valid date, not in the future."))
+    if not isinstance(occurred_on, dt.date) or isinstance(occurred_on, dt.datetime):
+        errors.add("occurred_on", _("Give the date of the incident as a valid date."))
+    elif occurred_on > _today():
+        errors.add("occurred_on", _("The date of the incident cannot be in the future."))
     for field, limit in (("title", 200), ("narrative", None)):
         value = data.get(field)
         if not isinstance(value, str) or not value.strip():

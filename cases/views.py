@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +44,7 @@ from .services import (
 # directors of the person's association).
 ERASE_RULE = Rule.ASSOCIATION_MEMBER
 PERSONS_PER_PAGE = 50
+PERSON_ENTRIES_PER_PAGE = 10  # a person's page fits a laptop screen: their entries by ten
 RECENT_DAYS = 7  # the entries an incident sheet may link: the worker's of the last week
 RECENT_ENTRIES = 50
 INCIDENTS_SHOWN = 100
@@ -59,6 +61,14 @@ member_json = seat_required(
     message=gettext_lazy("Log in as a member of an association."),
     json=True,
 )
+
+
+def _object_id(value) -> int | None:
+    """An id given in a query string, or None when it cannot name a row (the caller answers
+    404): digits only, and short enough for any database's integer."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 def _entry_or_404(request, pk) -> AssistanceRequest:
@@ -115,10 +125,27 @@ def _pending_undo(request):
     return {"summary": summary, "remaining": remaining}
 
 
-def _render_today(request, form=None, status=200):
+def _chosen_person(request) -> Person | None:
+    """The person a new entry is for when the worker came from their page (`?person=`): one
+    of the association's persons, else 404. Showing the code is a read of the record."""
+    given = request.GET.get("person")
+    if given is None:
+        return None
+    pk = _object_id(given)
+    if pk is None:
+        raise Http404
+    person = _person_or_404(request, pk)
+    audit.person_read(person=person, actor=request.user)
+    return person
+
+
+def _render_today(request, form=None, status=200, person=None):
     today = timezone.localdate()
     if form is None:
-        form = EntryForm(usual=_usual_values(request))
+        initial = {}
+        if person is not None:
+            initial = {"person_code": person.code, "person_language": person.language}
+        form = EntryForm(initial=initial, usual=_usual_values(request))
     entries = _day_entries(request, today)
     total = sum(e.duration_minutes for e in entries)
     context = {
@@ -130,6 +157,7 @@ def _render_today(request, form=None, status=200):
         "undo": _pending_undo(request),
         "association": request.association,
         "notice": request.session.pop("notice", None),
+        "for_person": person,
     }
     template = "cases/_today_main.html" if _is_fragment(request) else "cases/today.html"
     return render(request, template, context, status=status)
@@ -205,7 +233,7 @@ def today(request):
         if _is_fragment(request):
             return _render_today(request)
         return redirect("cases:today")
-    return _render_today(request)
+    return _render_today(request, person=_chosen_person(request))
 
 
 @member_required
@@ -296,16 +324,33 @@ def _recent_entries(request):
 @member_required
 def incident_list(request):
     sheets = selectors.incident_sheet_list_for_association(association=request.association)
-    sheets = sheets[:INCIDENTS_SHOWN]
+    sheets = presentation.incident_rows(sheets[:INCIDENTS_SHOWN], page_language())
     context = {"sheets": sheets, "notice": request.session.pop("notice", None)}
     return render(request, "cases/incident_list.html", context)
+
+
+def _source_entry(request) -> AssistanceRequest | None:
+    """The entry a sheet is started from (`?entry=`): one of the association's, else 404."""
+    given = request.GET.get("entry")
+    if given is None:
+        return None
+    pk = _object_id(given)
+    if pk is None:
+        raise Http404
+    return _entry_or_404(request, pk)
 
 
 @member_required
 def incident_create(request):
     entries = _recent_entries(request)
+    source = _source_entry(request)
     if request.method == "POST":
-        form = IncidentForm(request.POST, entries=entries, association_id=request.association.pk)
+        form = IncidentForm(
+            request.POST,
+            entries=entries,
+            association_id=request.association.pk,
+            from_entry=source,
+        )
         if form.is_valid() and _identifiers_settled(form, "narrative"):
             try:
                 incident_sheet_create(
@@ -318,12 +363,14 @@ def incident_create(request):
                 return redirect("cases:incident_list")
         status = 400
     else:
-        initial = {}
-        if request.GET.get("entry"):
-            initial["entries"] = [request.GET["entry"]]
-        form = IncidentForm(initial=initial, entries=entries)
+        form = IncidentForm(entries=entries, from_entry=source)
         status = 200
-    context = {"form": form, "entry_rows": presentation.entry_rows(entries, page_language())}
+    language = page_language()
+    context = {
+        "form": form,
+        "entry_rows": presentation.entry_rows(list(form.entry_objects.values()), language),
+        "source_row": presentation.entry_rows([source], language)[0] if source else None,
+    }
     return render(request, "cases/incident_form.html", context, status=status)
 
 
@@ -357,16 +404,43 @@ def person_list(request):
     return render(request, "cases/person_list.html", context)
 
 
+# The sections of a person's page after their summary, one per kind of related record
+# (`selectors.PERSON_RELATED_READERS`), in this order; shown only when the person has some.
+PERSON_SECTIONS = {
+    "orientations": (gettext_lazy("Orientations"), "cases/_person_orientations.html"),
+}
+
+
 @require_GET
 @member_required
 def person_detail(request, pk):
-    """One person's record, entries and incident sheets: the export document, labelled."""
+    """One person on one screen: the summary and "new entry for them" first, the records that
+    follow them when there are some, then their entries, a page at a time and folded, and
+    their incident sheets. The record is the export document, labelled."""
     document = _person_document_or_404(request, pk)
+    person = _person_or_404(request, pk)
     record = exports.person_record(document, page_language())
-    audit.person_read(person=_person_or_404(request, pk), actor=request.user)
+    audit.person_read(person=person, actor=request.user)
+    related = selectors.person_related_for_association(
+        association=request.association, person=person
+    )
+    sections = [
+        {"kind": kind, "title": title, "template": template, "rows": related[kind]}
+        for kind, (title, template) in PERSON_SECTIONS.items()
+        if related.get(kind)
+    ]
+    entries = record["entries"]
+    entries_page = Paginator(entries, PERSON_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    for entry in entries_page:
+        entry["more_pairs"] = list(zip(record["more_headers"], entry["more"], strict=True))
     context = {
         "record": record,
         "person": record["person"],
+        "entry_count": len(entries),
+        "last_entry_on": entries[0]["occurred_on"] if entries else None,
+        "entries_page": entries_page,
+        "sections": sections,
+        "new_entry_url": f"{reverse('cases:today')}?person={person.pk}",
         "may_erase": ERASE_RULE.allows(request.seat),
         "pdf_unavailable_message": (
             "" if exports.pdf_available() else exports.pdf_unavailable_message()
