@@ -86,6 +86,8 @@ def test_only_a_director_imports_and_only_their_association_sees_the_job(
     worker = web_client("mine", "w@mine.be", "worker")
     assert worker.get("/workload/imports/").status_code == 403
     assert worker.post("/workload/imports/", {"file": csv_file(GOOD)}).status_code == 403
+    assert worker.get("/workload/imports/template/").status_code == 403
+    assert worker.get("/workload/imports/codes/").status_code == 403
 
     import_file(director, csv_file(GOOD), django_capture_on_commit_callbacks)
     job = Job.objects.get(kind="import")
