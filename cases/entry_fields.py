@@ -221,3 +221,26 @@ def entry_document(entry) -> dict:
             value = str(value)
         document[f.name] = value
     return document
+
+
+def _fingerprint_value(f: EntryField, value):
+    if value is None or value == "":
+        return ""
+    if f.kind is Kind.INSTITUTION:
+        return getattr(value, "pk", value)
+    if f.kind is Kind.CODES:
+        return tuple(sorted(value))
+    if f.kind is Kind.DATE:
+        return value.isoformat()
+    if f.kind is Kind.DECIMAL:
+        return str(Decimal(value).normalize())
+    return value
+
+
+def entry_fingerprint(values: dict) -> tuple:
+    """What tells an entry from another in a log file: every field the log export writes and
+    the import reads (date, duration, channel, procedure, bodies, codes, mode, outcome, …),
+    never the person or the notes a file does not carry. A body counts by its id, a list of
+    codes whatever its order. Two rows alike are the same entry only once per row: a worker
+    may well help two persons with the same procedure for the same minutes on one day."""
+    return tuple(_fingerprint_value(f, values.get(f.name)) for f in ENTRY_FIELDS if f.exported)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from .models import (
     PROCEDURE_CODES,
     AssistanceRequest,
     EntryUndo,
+    ImportedFile,
     IncidentSheet,
     Person,
 )
@@ -318,6 +319,31 @@ def assistance_requests_bulk_create(
             freshness.log_changed(association_id=association.pk, months=months)
             audit.entries_imported(association_id=association.pk, count=len(cleaned), actor=actor)
     return len(cleaned)
+
+
+def imported_file_record(
+    *,
+    association: Association,
+    content_sha256: str,
+    filename: str = "",
+    actor=None,
+    entries_imported: int = 0,
+    rows_already_there: int = 0,
+) -> ImportedFile:
+    """Remember that a file was imported, in the transaction that writes its entries; a file
+    recorded meanwhile by another run refuses this one (the unique constraint decides)."""
+    try:
+        with transaction.atomic():
+            return ImportedFile.objects.create(
+                association=association,
+                content_sha256=content_sha256,
+                filename=filename[:200],
+                imported_by=actor if getattr(actor, "pk", None) else None,
+                entries_imported=entries_imported,
+                rows_already_there=rows_already_there,
+            )
+    except IntegrityError:
+        raise ValidationError({"file": [_("This file was already imported.")]}) from None
 
 
 @transaction.atomic

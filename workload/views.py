@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import selectors as cases_selectors
-from cases.imports import REQUIRED_COLUMNS, import_file_store
+from cases.imports import (
+    REQUIRED_FIELDS,
+    import_code_list,
+    import_file_store,
+    import_template,
+)
 from freshness.enqueue import publish_on_commit
 from organisations.access import Rule, seat_required
 from rendering import numbers
@@ -404,8 +409,25 @@ def import_create(request):
             )
             publish_on_commit(run_import_job_task, job.pk)
             return redirect("workload:job", pk=job.pk)
-    context = _context(request, errors=errors, columns=REQUIRED_COLUMNS)
+    columns = [{"name": f.name, "label": f.label} for f in REQUIRED_FIELDS]
+    context = _context(request, errors=errors, columns=columns)
     return render(request, "workload/import.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@association_member
+@director_only
+def import_template_download(request):
+    """The file to fill in: the header in the user's language and one example row."""
+    return _file_response(import_template(translation.get_language()))
+
+
+@require_GET
+@association_member
+@director_only
+def import_codes_download(request):
+    """Every code a code column takes, with its labels in French, Dutch and English."""
+    return _file_response(import_code_list(translation.get_language()))
 
 
 def _job_for(request, pk) -> Job:
