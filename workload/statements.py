@@ -287,9 +287,14 @@ def statement_addressee(statement: dict, institution, language: str) -> dict:
     }
 
 
+def issue_date():
+    """The day a letter is dated: the day it is made."""
+    return timezone.localdate()
+
+
 def statement_letter(association, period, statement: dict, institution, language: str) -> dict:
     return {
-        "issued_on": date_in_words(timezone.localdate(), language),
+        "issued_on": date_in_words(issue_date(), language),
         "sender": statement_sender(association),
         "addressee": statement_addressee(statement, institution, language),
         "period_in_words": period_in_words(period, language),

@@ -27,7 +27,7 @@ APPOINTMENT_WORDS = {
 }
 TITLE = {
     "fr": "Note de votre visite",
-    "nl": "Verslag van uw bezoek",
+    "nl": "Nota van uw bezoek",
     "en": "Note of your visit",
     "de": "Notiz zu Ihrem Besuch",
 }
