@@ -149,6 +149,12 @@ def association_settings(request):
     )
 
 
+def _letterhead_values(association) -> dict:
+    values = {name: getattr(association, name) for name in LETTERHEAD_FIELDS}
+    values["enterprise_number"] = enterprise_number_display(association.enterprise_number)
+    return values
+
+
 @require_http_methods(["GET", "POST"])
 @seat_required(
     Rule.DIRECTOR,
@@ -160,8 +166,7 @@ def association_letterhead(request):
     is wrong; the page shows what was typed, with the error next to it."""
     association = request.association
     errors, saved = {}, False
-    values = {name: getattr(association, name) for name in LETTERHEAD_FIELDS}
-    values["enterprise_number"] = enterprise_number_display(association.enterprise_number)
+    values = _letterhead_values(association)
     if request.method == "POST":
         typed = {name: request.POST.get(name, "") for name in LETTERHEAD_FIELDS}
         try:
@@ -169,8 +174,8 @@ def association_letterhead(request):
         except ValidationError as exc:
             errors, values = exc.message_dict, typed
         else:
-            return redirect(f"{request.path}?saved=1")
-    saved = request.GET.get("saved") == "1"
+            saved = True
+            values = _letterhead_values(association)
     return render(
         request,
         "accounts/letterhead.html",

@@ -79,19 +79,21 @@ def letterhead_clean(values: dict) -> dict:
         text = value.strip() if isinstance(value, str) else value
         if text is None:
             text = ""
-        if not isinstance(text, str):
+        if not isinstance(text, str) or any(ord(c) < 32 or c == "\x7f" for c in text):
+            # A control character (a NUL) is no part of an address, and PostgreSQL refuses it.
             errors[name] = [_("Enter a text.")]
             continue
         limit = Association._meta.get_field(name).max_length
-        if len(text) > limit:
-            errors[name] = [_("This is too long (%(max)d characters at most).") % {"max": limit}]
+        try:
+            # What is wrong with the value says more than its length ("10700" is no postcode).
+            text = _checked(name, text) if text else text
+            if len(text) > limit:
+                raise ValidationError(
+                    _("This is too long (%(max)d characters at most).") % {"max": limit}
+                )
+        except ValidationError as exc:
+            errors[name] = exc.messages
             continue
-        if text:
-            try:
-                text = _checked(name, text)
-            except ValidationError as exc:
-                errors[name] = exc.messages
-                continue
         cleaned[name] = text
     if errors:
         raise ValidationError(errors)
