@@ -1,4 +1,5 @@
-"""Two-factor pages, and the director's settings page (costs, retention, sharing, 2FA)."""
+"""Two-factor pages, and the director's settings pages (costs, retention, sharing, 2FA; the
+letterhead its letters and receipts print)."""
 
 import base64
 from urllib.parse import quote
@@ -9,11 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from organisations.access import Rule, seat_required
+from organisations.letterhead import LETTERHEAD_FIELDS, enterprise_number_display
 from organisations.selectors import federation_membership_list_for_association
-from organisations.services import association_set_sharing, association_update_settings
+from organisations.services import (
+    association_set_sharing,
+    association_update_letterhead,
+    association_update_settings,
+)
 
 from .middleware import redirect_to_step
 from .two_factor import (
@@ -138,5 +145,40 @@ def association_settings(request):
             "errors": errors,
             "saved": saved,
         },
+        status=400 if errors else 200,
+    )
+
+
+def _letterhead_values(association) -> dict:
+    values = {name: getattr(association, name) for name in LETTERHEAD_FIELDS}
+    values["enterprise_number"] = enterprise_number_display(association.enterprise_number)
+    return values
+
+
+@require_http_methods(["GET", "POST"])
+@seat_required(
+    Rule.DIRECTOR,
+    message=gettext_lazy("Only a director of an association may change its settings."),
+)
+def association_letterhead(request):
+    """What the statements and the receipts print about the association: its address, phone,
+    e-mail, contact person, enterprise number and who signs. Nothing is written when one field
+    is wrong; the page shows what was typed, with the error next to it."""
+    association = request.association
+    errors, saved = {}, False
+    values = _letterhead_values(association)
+    if request.method == "POST":
+        typed = {name: request.POST.get(name, "") for name in LETTERHEAD_FIELDS}
+        try:
+            association_update_letterhead(association=association, actor=request.user, values=typed)
+        except ValidationError as exc:
+            errors, values = exc.message_dict, typed
+        else:
+            saved = True
+            values = _letterhead_values(association)
+    return render(
+        request,
+        "accounts/letterhead.html",
+        {"association": association, "values": values, "errors": errors, "saved": saved},
         status=400 if errors else 200,
     )

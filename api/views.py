@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.two_factor import SecondFactorRefused, second_factor_check_for_token
 from taxonomy import CODE_SECTIONS, get_taxonomy
+from taxonomy import LANGUAGES as TAXONOMY_LANGUAGES
 
 
 class TokenCreateSerializer(serializers.Serializer):
@@ -151,7 +152,9 @@ class TaxonomyApi(APIView):
         for section in CODE_SECTIONS:
             entries = []
             for item in taxonomy.sections[section]:
-                entry = {"code": item.code, "labels": dict(item.labels)}
+                # The receipt's German labels stay out: the API speaks the product's languages.
+                labels = {lang: item.labels[lang] for lang in TAXONOMY_LANGUAGES}
+                entry = {"code": item.code, "labels": labels}
                 if section == "procedure_domains":
                     entry["parent"] = item.parent
                 entries.append(entry)

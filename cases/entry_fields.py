@@ -55,6 +55,9 @@ class EntryField:
     # Whether the field leaves the association in the director's log export and is read back
     # by the import. Never the person (not even the pseudonym) nor free text.
     exported: bool = True
+    # A DATE that looks ahead (an appointment): it may lie in the future, but never before
+    # the day of the field named here.
+    not_before: str = ""
     messages: dict = field(default_factory=dict)
 
     def message(self, key: str) -> Promise:
@@ -150,6 +153,17 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
         Group.OUTCOME,
         section="sensitive_data_flags",
         required=False,
+    ),
+    EntryField(
+        "next_appointment",
+        Kind.DATE,
+        _("Next appointment"),
+        Group.OUTCOME,
+        required=False,
+        # When the person comes back is for the receipt, not for the figures.
+        exported=False,
+        not_before="occurred_on",
+        messages={"invalid": _("Enter a valid date.")},
     ),
     EntryField(
         "person", Kind.PERSON, _("Person (code)"), Group.OUTCOME, required=False, exported=False

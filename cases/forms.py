@@ -128,7 +128,9 @@ def entry_form_field(f: EntryField) -> forms.Field:
     """The form control of one field of the entry definition (codes get their choices, in the
     page's language, when the form is built)."""
     if f.kind is Kind.DATE:
-        return forms.DateField(label=f.label, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(
+            label=f.label, required=f.required, widget=forms.DateInput(attrs={"type": "date"})
+        )
     if f.kind is Kind.INTEGER:
         attrs = {"inputmode": "numeric", "min": f.minimum, "max": f.maximum, "step": 1}
         return forms.IntegerField(

@@ -123,6 +123,7 @@ class AssistanceRequest(models.Model):
         verbose_name=_("responsible body"),
     )
     mode = models.CharField(_("assistance mode"), max_length=20)
+    next_appointment = models.DateField(_("next appointment"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30)
     consent = models.CharField(_("consent"), max_length=20)
     notes = models.TextField(_("notes"), blank=True, default="")

@@ -118,12 +118,22 @@ def _missing(errors, data, f: EntryField) -> bool:
     return True
 
 
+# How far ahead a date that looks ahead (the next appointment) may lie.
+MAX_AHEAD = dt.timedelta(days=731)
+
+
 def _check_date_field(errors, data, f, association):
     if _missing(errors, data, f):
         return
     day = data[f.name]
     if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
         errors.add(f.name, f.message("invalid"))
+    elif f.not_before:
+        since = data.get(f.not_before)
+        if isinstance(since, dt.date) and day < since:
+            errors.add(f.name, _("The date cannot come before the day of the visit."))
+        elif day > _today() + MAX_AHEAD:
+            errors.add(f.name, _("The date is too far ahead (two years at most)."))
     elif day > _today():
         errors.add(f.name, _("The date cannot be in the future."))
     elif f.minimum is not None and day < f.minimum:

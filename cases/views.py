@@ -9,6 +9,7 @@ scanning notes as they are typed) without changing what the server accepts.
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -28,7 +29,7 @@ from rendering import numbers
 from . import exports, presentation, selectors
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
 from .models import AssistanceRequest, Person
-from .presentation import RECEIPT_LANGUAGES, page_language
+from .presentation import RECEIPT_LANGUAGE_NAMES, RECEIPT_LANGUAGES, page_language
 from .services import (
     assistance_request_create,
     assistance_request_delete_for_undo,
@@ -297,15 +298,27 @@ def entry_receipt(request, pk):
 
     It never shows the notes (they may hold identifiers) nor the person's code."""
     entry = _entry_or_404(request, pk)
-    language = presentation.receipt_language(request.GET.get("lang"), entry)
-    with translation.override(language):
-        context = {
-            "entry": entry,
-            "association": request.association,
-            "language": language,
-            "languages": RECEIPT_LANGUAGES,
-            **presentation.receipt(entry, language),
+    requested = request.GET.get("lang")
+    language = presentation.receipt_language(requested, entry)
+    context = {
+        "entry": entry,
+        "association": request.association,
+        "sender": presentation.receipt_sender(request.association),
+        "languages": [(code, RECEIPT_LANGUAGE_NAMES[code]) for code in RECEIPT_LANGUAGES],
+    }
+    if language is None:
+        # Asked for a language the receipt is not printed in: say so in the page's language
+        # and offer those it is printed in.
+        context["language"] = page_language()
+        context["errors"] = {
+            "lang": [
+                _("The note cannot be printed in this language. Choose one of: %(codes)s.")
+                % {"codes": ", ".join(code.upper() for code in RECEIPT_LANGUAGES)}
+            ]
         }
+        return render(request, "cases/receipt.html", context, status=400)
+    with translation.override(language):
+        context.update(language=language, **presentation.receipt(entry, language))
         return render(request, "cases/receipt.html", context)
 
 
@@ -470,8 +483,8 @@ def person_export_pdf(request, pk):
         context = {"person": person, "message": exports.pdf_unavailable_message()}
         return render(request, "cases/person_pdf_unavailable.html", context, status=503)
     language = page_language()
-    if language not in RECEIPT_LANGUAGES:
-        language = "fr"
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     content = exports.person_pdf_bytes(document, association=request.association, language=language)
     audit.person_exported(person=person, actor=request.user, format="pdf")
     return _person_download(content, "application/pdf", document, "pdf")

@@ -25,6 +25,7 @@ FIELDS = {
     "outcome",
     "consent",
     "sensitive_flags",
+    "next_appointment",
     "person",
     "notes",
 }
@@ -42,6 +43,7 @@ def test_posting_the_required_fields_gives_201_with_the_defaults(world):
     assert body["barriers"] == []
     assert body["sensitive_flags"] == []
     assert body["notes"] == ""
+    assert body["next_appointment"] is None
     entry = AssistanceRequest.objects.get(pk=body["id"])
     assert entry.association == world.mine.association
     assert entry.created_by == world.worker.user
@@ -276,3 +278,19 @@ def test_a_page_of_entries_costs_a_fixed_number_of_queries(log, django_assert_ma
     with django_assert_max_num_queries(8):
         response = log.worker.get(URL, {"page_size": 500})
     assert response.json()["count"] == 14
+
+
+def test_a_next_appointment_may_lie_ahead_but_not_before_the_visit(world):
+    ahead = entry_body()
+    visit = dt.date.fromisoformat(ahead["occurred_on"])
+    ahead["next_appointment"] = (visit + dt.timedelta(days=7)).isoformat()
+    before = {**ahead, "next_appointment": (visit - dt.timedelta(days=1)).isoformat()}
+    existing = AssistanceRequest.objects.count()
+
+    accepted = world.worker.post(URL, ahead, format="json")
+    refused = world.worker.post(URL, before, format="json")
+
+    assert accepted.status_code == 201
+    assert accepted.json()["next_appointment"] == ahead["next_appointment"]
+    assert refused.status_code == 400 and "next_appointment" in refused.json()
+    assert AssistanceRequest.objects.count() == existing + 1
