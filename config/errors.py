@@ -5,7 +5,8 @@ that matches no route, a crash outside DRF's handling), in DRF's words, so that 
 never has to parse a page. Pages use Django's views, which render templates/400.html to
 500.html: 403 and 404 with the request (the navigation, the user's home), 400 and 500
 without it, so that a crash in a context processor or the database cannot break the error
-page too.
+page too. A form refused for its CSRF token gets templates/403_csrf.html (Django's own view,
+also without the request).
 """
 
 from django.http import JsonResponse

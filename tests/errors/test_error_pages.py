@@ -148,3 +148,26 @@ def test_the_api_answers_json_for_an_unknown_path_a_refusal_and_a_crash(worker_c
     crashed = worker_client.get("/api/v1/crash/", HTTP_ACCEPT_LANGUAGE="en")
     assert crashed.status_code == 500
     assert crashed.json() == {"detail": "A server error occurred."}
+
+
+def test_a_form_sent_without_its_token_is_refused_with_the_sites_page(worker):
+    # A page left open past the end of the session: its form's token is no longer valid.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(worker)
+
+    response = client.post("/", {"duration_minutes": "15"}, HTTP_ACCEPT_LANGUAGE="nl")
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<header class="site-header">' in html
+    assert "Dit formulier is verlopen" in html
+    assert 'href="/home/"' in html
+
+
+def test_a_request_for_an_unknown_host_is_the_sites_page_of_a_bad_request():
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Cette demande n'a pas pu être lue" in html
+    assert "Traceback" not in html
