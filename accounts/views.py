@@ -1,4 +1,5 @@
-"""Two-factor pages, and the director's settings page (costs, retention, sharing, 2FA)."""
+"""Where a login lands, the two-factor pages, and the director's settings page (costs,
+retention, sharing, 2FA)."""
 
 import base64
 from urllib.parse import quote
