@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.urls import NoReverseMatch, URLPattern, get_resolver, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -160,3 +161,54 @@ class TaxonomyApi(APIView):
                 entries.append(entry)
             body[section] = entries
         return Response(body)
+
+
+API_NAMESPACE = "api"
+ROOT_NAME = "root"
+
+
+def api_endpoints(request) -> dict[str, str]:
+    """Every route of the API that takes no id, by its path under the root: read from the
+    URL configuration, so that a route added later is listed without being named here."""
+    root = reverse(f"{API_NAMESPACE}:{ROOT_NAME}")
+    _prefix, resolver = get_resolver().namespace_dict[API_NAMESPACE]
+    endpoints = {}
+    for pattern in resolver.url_patterns:
+        if not isinstance(pattern, URLPattern) or not pattern.name or pattern.name == ROOT_NAME:
+            continue
+        try:
+            path = reverse(f"{API_NAMESPACE}:{pattern.name}")
+        except NoReverseMatch:  # a route of one object: its id is in the list's answers
+            continue
+        endpoints[path.removeprefix(root).strip("/")] = request.build_absolute_uri(path)
+    return endpoints
+
+
+class ApiRootApi(APIView):
+    """The index of the API: each endpoint that takes no id, by its path, as an absolute URL.
+
+    Open without a token, like the token endpoint it lists: it names the paths, which the
+    documentation (`docs/`, with a token or a session) describes."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "ApiIndex",
+                {
+                    "documentation": serializers.URLField(),
+                    "schema": serializers.URLField(),
+                    "endpoints": serializers.DictField(child=serializers.URLField()),
+                },
+            )
+        }
+    )
+    def get(self, request):
+        return Response(
+            {
+                "documentation": request.build_absolute_uri(reverse("api:docs")),
+                "schema": request.build_absolute_uri(reverse("api:schema")),
+                "endpoints": api_endpoints(request),
+            }
+        )

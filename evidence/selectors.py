@@ -610,6 +610,16 @@ def release_get_public(*, federation_slug: str, version: int) -> Release:
     return release
 
 
+def open_data_index() -> list[tuple[Federation, list[Release]]]:
+    """What is published, for anyone: each federation with a release, and its releases that
+    no later one superseded, the latest period first."""
+    releases = Release.objects.current().select_related("federation")
+    by_federation: dict[int, tuple[Federation, list[Release]]] = {}
+    for release in releases.order_by("federation__name", "-period_end", "-version"):
+        by_federation.setdefault(release.federation_id, (release.federation, []))[1].append(release)
+    return list(by_federation.values())
+
+
 def federation_get_public(slug: str) -> Federation:
     federation = Federation.objects.filter(slug=slug).first()
     if federation is None:

@@ -277,6 +277,11 @@ def sharing(request):
 
 
 @require_GET
+def open_data(request):
+    return render(request, "evidence/open_data.html", {"federations": selectors.open_data_index()})
+
+
+@require_GET
 def release_index(request, federation_slug):
     federation = selectors.federation_get_public(federation_slug)
     releases = selectors.release_list_for_federation(federation).select_related("superseded_by")
