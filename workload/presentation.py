@@ -290,7 +290,10 @@ def export_title(export: str, start: str, end: str, fmt: str, subject: str = "")
     title = str(EXPORT_TITLES.get(export, export))
     if subject:
         title = f"{title} — {subject}"
-    return f"{title} — {period_words(start, end)} ({format_label(fmt)})"
+    label = format_label(fmt)
+    # "(CSV pour Excel (Belgique))" would nest brackets: such a label follows a dash instead.
+    said = f"— {label}" if "(" in label else f"({label})"
+    return f"{title} — {period_words(start, end)} {said}"
 
 
 def export_stem(export: str, period, language: str, subject: str = "") -> str:

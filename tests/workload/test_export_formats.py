@@ -265,8 +265,8 @@ def test_a_job_page_of_a_period_names_both_months_in_the_readers_language(report
     french = director.get(f"/workload/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     dutch = director.get(f"/workload/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
-    assert "Tableau mensuel — novembre 2025 – mars 2026 (CSV pour Excel (Belgique))" in french
-    assert "Maandtabel — november 2025 – maart 2026 (CSV voor Excel (België))" in dutch
+    assert "Tableau mensuel — novembre 2025 – mars 2026 — CSV pour Excel (Belgique)" in french
+    assert "Maandtabel — november 2025 – maart 2026 — CSV voor Excel (België)" in dutch
 
 
 def test_a_csv_job_for_excel_writes_the_belgian_file(reports, tmp_path, settings):
