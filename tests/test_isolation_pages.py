@@ -90,6 +90,7 @@ URL_PARAMETERS = {
     "evidence:release": {"version": _release_versions},
     "evidence:release-json": {"version": _release_versions},
     "evidence:release-csv": {"version": _release_versions},
+    "evidence:release-csv-be": {"version": _release_versions},
 }
 
 # What a caller of another association puts in each query parameter that a view reads: mine's
