@@ -1,4 +1,5 @@
-"""Two-factor pages, and the director's settings page (costs, retention, sharing, 2FA)."""
+"""Two-factor pages, and the director's settings pages (costs, retention, sharing, 2FA; the
+barriers the entry form shows)."""
 
 import base64
 from urllib.parse import quote
@@ -7,13 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
 from organisations.access import Rule, seat_required
 from organisations.selectors import federation_membership_list_for_association
-from organisations.services import association_set_sharing, association_update_settings
+from organisations.services import (
+    association_set_sharing,
+    association_set_shown_barriers,
+    association_update_settings,
+)
+from taxonomy import get_taxonomy
 
 from .middleware import redirect_to_step
 from .two_factor import (
@@ -138,5 +144,38 @@ def association_settings(request):
             "errors": errors,
             "saved": saved,
         },
+        status=400 if errors else 200,
+    )
+
+
+@seat_required(
+    Rule.DIRECTOR,
+    message=gettext_lazy("Only a director of an association may change its settings."),
+)
+def association_barriers(request):
+    """Which digital barriers the entry form shows as chips; the others stay under its fold."""
+    association = request.association
+    errors, saved = {}, False
+    if request.method == "POST":
+        try:
+            association_set_shown_barriers(
+                association=association,
+                codes=request.POST.getlist("shown_barriers"),
+                actor=request.user,
+            )
+            saved = True
+        except ValidationError as exc:
+            errors = exc.message_dict
+        association.refresh_from_db()
+    shown = set(association.shown_barriers)
+    language = (get_language() or "fr")[:2]
+    options = [
+        (code, label, code in shown)
+        for code, label in get_taxonomy().choices("digital_barriers", language)
+    ]
+    return render(
+        request,
+        "accounts/barriers.html",
+        {"association": association, "options": options, "errors": errors, "saved": saved},
         status=400 if errors else 200,
     )

@@ -89,9 +89,18 @@ def _is_fragment(request) -> bool:
 # --- reads for the page ---------------------------------------------------------------------
 
 
-def _usual_values(request) -> dict:
-    return selectors.usual_values_get_for_worker(
-        association=request.association, worker=request.user
+def _carried(request) -> dict:
+    return selectors.entry_carry_over_get_for_worker(
+        association=request.association, worker=request.user, today=timezone.localdate()
+    )
+
+
+def _entry_form(request, *args, **kwargs) -> EntryForm:
+    return EntryForm(
+        *args,
+        shown_barriers=request.association.shown_barriers,
+        association_id=request.association.pk,
+        **kwargs,
     )
 
 
@@ -117,7 +126,7 @@ def _pending_undo(request):
 def _render_today(request, form=None, status=200):
     today = timezone.localdate()
     if form is None:
-        form = EntryForm(usual=_usual_values(request))
+        form = _entry_form(request, carried=_carried(request))
     entries = _day_entries(request, today)
     total = sum(e.duration_minutes for e in entries)
     context = {
@@ -194,11 +203,11 @@ def _save_entry(request, form, entry=None):
 def today(request):
     """The worker's landing page: the entry form, then the day's entries and total."""
     if request.method == "POST":
-        form = EntryForm(request.POST, association_id=request.association.pk)
+        form = _entry_form(request, request.POST)
         entry = _save_entry(request, form)
         if entry is None:
-            # The worker's usual codes only order the chips: looked up when they are shown.
-            form.usual = _usual_values(request)
+            # Only to mark, on the refused form, the values still carried over.
+            form.carried = _carried(request)
             return _render_today(request, form=form, status=400)
         request.session.pop("undo", None)
         if _is_fragment(request):
@@ -210,16 +219,15 @@ def today(request):
 @member_required
 def entry_edit(request, pk):
     entry = _entry_or_404(request, pk)
-    usual = _usual_values(request)
     if request.method == "POST":
-        form = EntryForm(request.POST, usual=usual, association_id=request.association.pk)
+        form = _entry_form(request, request.POST)
         if _save_entry(request, form, entry=entry) is not None:
             if _is_fragment(request):
                 return _render_today(request)
             return redirect("cases:today")
         status = 400
     else:
-        form = EntryForm(initial=entry_initial(entry), usual=usual)
+        form = _entry_form(request, initial=entry_initial(entry))
         status = 200
     if entry.person is not None:
         # The edit form shows the person's code: a read of the record like any other.
@@ -304,7 +312,12 @@ def incident_list(request):
 def incident_create(request):
     entries = _recent_entries(request)
     if request.method == "POST":
-        form = IncidentForm(request.POST, entries=entries, association_id=request.association.pk)
+        form = IncidentForm(
+            request.POST,
+            entries=entries,
+            shown_barriers=request.association.shown_barriers,
+            association_id=request.association.pk,
+        )
         if form.is_valid() and _identifiers_settled(form, "narrative"):
             try:
                 incident_sheet_create(
@@ -320,7 +333,9 @@ def incident_create(request):
         initial = {}
         if request.GET.get("entry"):
             initial["entries"] = [request.GET["entry"]]
-        form = IncidentForm(initial=initial, entries=entries)
+        form = IncidentForm(
+            initial=initial, entries=entries, shown_barriers=request.association.shown_barriers
+        )
         status = 200
     context = {"form": form, "entry_rows": presentation.entry_rows(entries, page_language())}
     return render(request, "cases/incident_form.html", context, status=status)
