@@ -103,9 +103,14 @@ class BodiesForm(forms.Form):
         show_errors_under(self, self.ERRORS_SHOWN_UNDER)
         return data
 
-    def add_service_errors(self, error):
+    def add_service_errors(self, error, *, besides_refused=False):
+        """Put each of the services' messages next to its field; `besides_refused`: only for
+        the fields the form itself did not already refuse (one message per field)."""
+        refused = set(self.errors) if besides_refused else set()
         for field, messages in error.message_dict.items():
             name = SERVICE_FIELD_TO_FORM_FIELD.get(field, field)
+            if name in refused:
+                continue
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
 

@@ -24,10 +24,12 @@ from organisations.access import Rule, seat_required
 from privacy import identifiers
 
 from . import exports, presentation, selectors
+from .entry_fields import entry_values
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
 from .models import AssistanceRequest, Person
 from .presentation import RECEIPT_LANGUAGES, page_language
 from .services import (
+    assistance_request_clean,
     assistance_request_create,
     assistance_request_delete_for_undo,
     assistance_request_undo,
@@ -181,9 +183,23 @@ def _identifiers_settled(form, field) -> bool:
     return False
 
 
+def _add_the_services_other_errors(request, form, entry=None):
+    """A form refused for a missing outcome also says, in the same round, that the kind of
+    referrer is missing: the services check what the form could read, and write nothing."""
+    fields = {**(entry_values(entry) if entry is not None else {}), **form.service_fields()}
+    fields["person"] = entry.person if entry is not None else None
+    try:
+        assistance_request_clean(request.association, fields)
+    except ValidationError as exc:
+        form.add_service_errors(exc, besides_refused=True)
+
+
 def _save_entry(request, form, entry=None):
     """Write through the services; on a refusal, put each message next to its field."""
-    if not form.is_valid() or not _identifiers_settled(form, "notes"):
+    if not form.is_valid():
+        _add_the_services_other_errors(request, form, entry)
+        return None
+    if not _identifiers_settled(form, "notes"):
         return None
     fields = form.service_fields()
     try:

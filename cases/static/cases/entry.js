@@ -248,7 +248,10 @@
       }
       if (anyFlag()) {
         // "Not applicable" was the default, not the worker's answer: ask for the real one.
-        if (notApplicable && notApplicable.checked) notApplicable.checked = false;
+        if (notApplicable && notApplicable.checked) {
+          notApplicable.checked = false;
+          notApplicable.closest("fieldset").classList.remove("folded");
+        }
         box.classList.toggle("asks-consent", !consentChosen());
       } else {
         box.classList.remove("asks-consent");
@@ -257,8 +260,43 @@
     });
   }
 
+  /* --- a choice made folds its group to the chosen chip; focus or a click opens it --------- */
+  // Folding moves what is below: never between the press and the release of a click, so that
+  // the click lands where the worker aimed.
+  var pointerDown = false, pressed = null;
+
+  function foldIfLeft(group) {
+    if (group.querySelector("input:checked") && !group.contains(document.activeElement)) {
+      group.classList.add("folded");
+    }
+  }
+
+  function foldAllBut(target) {
+    Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-fold]"), function (group) {
+      if (!target || !group.contains(target)) foldIfLeft(group);
+    });
+  }
+
+  document.addEventListener("pointerdown", function (e) { pointerDown = true; pressed = e.target; }, true);
+  document.addEventListener("pointerup", function () {
+    setTimeout(function () { pointerDown = false; foldAllBut(pressed); }, 0);
+  }, true);
+
+  function initFolds(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-fold]"), function (group) {
+      function open() { group.classList.remove("folded"); }
+      group.addEventListener("focusin", open);
+      group.addEventListener("click", open);
+      group.addEventListener("focusout", function () {
+        if (!pointerDown) setTimeout(function () { foldIfLeft(group); }, 0);
+      });
+      foldIfLeft(group);
+    });
+  }
+
   /* --- the form ---------------------------------------------------------------------------- */
   function initForm(form) {
+    initFolds(form);
     initCarried(form);
     initConsent(form);
     var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
