@@ -130,6 +130,12 @@ PAGE_FORMS = {
         lambda s: {"hourly_cost_eur": "45,50", "retention_years": "5"},
         accepted=_settings_saved,
     ),
+    "accounts:barriers": PageForm(
+        "director",
+        lambda s: ["shown_barriers"],
+        lambda s: {"shown_barriers": ["itsme", "card_reader", "phone_saturated"]},
+        accepted=_settings_saved,
+    ),
     "accounts:two_factor_setup": PageForm("director", lambda s: ["token", "next"], lambda s: {}),
     "accounts:two_factor_verify": PageForm("verifying", lambda s: ["token", "next"], lambda s: {}),
     "login": PageForm(

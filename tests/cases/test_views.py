@@ -191,6 +191,15 @@ def test_an_entry_without_an_outcome_is_refused_and_the_summary_names_the_field(
     assert "Issue" in summary
 
 
+def test_a_form_refused_for_its_outcome_names_the_services_missing_fields_too(logged_in):
+    # The kind of referrer is checked by the services, the outcome by the form: one round.
+    response = logged_in.post("/", entry_form_data(outcome="", referrer_kind=""))
+    assert response.status_code == 400
+    assert "obligatoire" in field_error(response, "outcome")
+    assert "obligatoire" in field_error(response, "referrer_kind")
+    assert not AssistanceRequest.objects.exists()
+
+
 def test_a_sensitive_flag_with_the_default_consent_asks_for_the_consent_given(logged_in):
     response = logged_in.post(
         "/", entry_form_data(sensitive_flags=["pin"], consent="not_applicable")
