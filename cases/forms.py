@@ -212,12 +212,14 @@ class EntryForm(EntryFieldsForm):
     SEARCH_CONTROLS = SEARCH_CONTROLS
     ERRORS_SHOWN_UNDER = {**SEARCH_CONTROLS, "identifiers_action": "notes"}
 
-    def __init__(self, *args, carried=None, shown_barriers=None, association_id=None, **kwargs):
+    def __init__(
+        self, *args, carried_over=None, shown_barriers=None, association_id=None, **kwargs
+    ):
         """A blank form takes only the date and the channel from the worker's last entry
-        (`carried`, which the page marks as carried over); every other choice (mode, outcome,
+        (`carried_over`, which the page marks); every other choice (mode, outcome,
         consent given) is made afresh for each person, so that a value the worker did not
         choose this time is never saved."""
-        self.carried = carried or {}
+        self.carried_over = carried_over or {}
         self.shown_barriers = shown_barriers
         self.association_id = association_id
         super().__init__(*args, **kwargs)
@@ -229,19 +231,20 @@ class EntryForm(EntryFieldsForm):
         f["consent"].required = False
         if not self.is_bound:
             for name in CARRIED_OVER:
-                if self.carried.get(name):
-                    self.initial.setdefault(name, self.carried[name])
+                if self.carried_over.get(name):
+                    self.initial.setdefault(name, self.carried_over[name])
             self.initial.setdefault("occurred_on", timezone.localdate())
             # No sensitive data until a flag is ticked; a flag asks for the consent given.
             self.initial.setdefault("consent", CONSENT_NOT_APPLICABLE)
             self.initial.setdefault("person_language", page_language())
 
-    def carried_fields(self) -> set[str]:
+    def carried_over_fields(self) -> set[str]:
         """The fields still holding the value carried over from the last entry."""
         return {
             name
             for name in CARRIED_OVER
-            if name in self.carried and str(self[name].value() or "") == str(self.carried[name])
+            if name in self.carried_over
+            and str(self[name].value() or "") == str(self.carried_over[name])
         }
 
     def clean(self):

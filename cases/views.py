@@ -91,7 +91,7 @@ def _is_fragment(request) -> bool:
 # --- reads for the page ---------------------------------------------------------------------
 
 
-def _carried(request) -> dict:
+def _carried_over(request) -> dict:
     return selectors.entry_carry_over_get_for_worker(
         association=request.association, worker=request.user, today=timezone.localdate()
     )
@@ -128,7 +128,7 @@ def _pending_undo(request):
 def _render_today(request, form=None, status=200):
     today = timezone.localdate()
     if form is None:
-        form = _entry_form(request, carried=_carried(request))
+        form = _entry_form(request, carried_over=_carried_over(request))
     entries = _day_entries(request, today)
     total = sum(e.duration_minutes for e in entries)
     context = {
@@ -223,7 +223,7 @@ def today(request):
         entry = _save_entry(request, form)
         if entry is None:
             # Only to mark, on the refused form, the values still carried over.
-            form.carried = _carried(request)
+            form.carried_over = _carried_over(request)
             return _render_today(request, form=form, status=400)
         request.session.pop("undo", None)
         if _is_fragment(request):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-CARRIED = "[data-carried]"
+CARRIED = "[data-carried-over]"
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
     assert (entry.mode, entry.outcome, entry.channel) == ("do_for", "resolved", "on_site")
     assert entry.consent == "not_applicable"
     # The channel is carried over, and says so; the outcome is not.
-    assert page.locator("fieldset:has(input[name=channel]) [data-carried]").is_visible()
+    assert page.locator("fieldset:has(input[name=channel]) [data-carried-over]").is_visible()
     assert page.locator("#panel-new-entry input[name=outcome]:checked").count() == 0
 
     # Entry 2: 10 min, housing, sent by a bank (a kind alone), same body.

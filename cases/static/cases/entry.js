@@ -215,12 +215,12 @@
   }
 
   /* --- values carried over from the last entry: the mark goes once the worker changes one -- */
-  function initCarried(form) {
-    Array.prototype.forEach.call(form.querySelectorAll("[data-carry]"), function (box) {
+  function initCarriedOver(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-carry-over]"), function (box) {
       function drop() {
-        var mark = box.querySelector("[data-carried]");
+        var mark = box.querySelector("[data-carried-over]");
         if (mark) mark.remove();
-        box.removeAttribute("data-carry");
+        box.removeAttribute("data-carry-over");
         box.removeEventListener("input", drop);
         box.removeEventListener("change", drop);
       }
@@ -297,7 +297,7 @@
   /* --- the form ---------------------------------------------------------------------------- */
   function initForm(form) {
     initFolds(form);
-    initCarried(form);
+    initCarriedOver(form);
     initConsent(form);
     var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
     initSameAs(form, combos);
