@@ -537,6 +537,7 @@ FORM_VALUES = {
     "referrer_kind": lambda w: "cpas",
     "responsible_kind": lambda w: "pub_fed",
     "barriers": lambda w: ["itsme"],
+    "shown_barriers": lambda w: ["itsme", "cost"],
     "mode": lambda w: "do_for",
     "outcome": lambda w: "resolved",
     "consent": lambda w: "oral",
