@@ -84,7 +84,9 @@ def _po_entries(path):
             for group in match.groups()
         )
         if msgid and msgstr and "#, fuzzy" not in block:
-            yield msgid, msgstr
+            # A message with a context is compiled under "context\x04msgid", as gettext keys it.
+            context = re.search(r'^msgctxt "(.*)"$', block, re.M)
+            yield (f"{context.group(1)}\x04{msgid}" if context else msgid), msgstr
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -65,9 +65,14 @@ def test_the_worker_finds_and_picks_the_body_by_the_words_people_use(
     screenshot(page, f"registry-{key.replace(':', '-')}")
     # then the body is the first proposed, and the entry saved names it.
     assert index == 0
-    for key_name in ("Tab", "Tab", "Space", "Tab", "Space", "Enter"):
-        # "same as referrer", the first barrier chip, save
+    for key_name in ("Tab", "Tab", "Space", "Tab", "Space"):
+        # "same as referrer", the first barrier chip
         page.keyboard.press(key_name)
+    # The mode, the outcome and the channel are the worker's own choice every time.
+    for name, value in (("mode", "do_with"), ("outcome", "resolved"), ("channel", "on_site")):
+        page.check(f'input[name="{name}"][value="{value}"]', force=True)
+    page.focus('[name="duration_minutes"]')
+    page.keyboard.press("Enter")
     page.wait_for_function(
         "document.querySelectorAll('ol.entries > li.entry').length === 1", timeout=10_000
     )

@@ -40,7 +40,11 @@ def comma_decimal(text: str) -> Decimal:
 
 def page_number(text: str) -> Decimal:
     """A figure as the page shows it, whichever decimal mark and grouping the page uses."""
-    text = re.sub(r"[^\d,.\-]", "", text)
+    text = re.sub(r"[^\d,.:\-]", "", text)
+    if ":" in text:  # hours as h:mm, in decimal hours as the files write them
+        hours, minutes = text.split(":")
+        whole = Decimal(re.sub(r"[^\d\-]", "", hours))
+        return (whole + Decimal(minutes) / 60).quantize(Decimal("0.01"))
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
     return Decimal(text)
