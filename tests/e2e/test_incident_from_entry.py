@@ -132,6 +132,9 @@ def test_a_persons_page_fits_a_laptop_and_starts_an_entry_for_them(
     page.select_option("#new-procedure_domain", "unemp")
     page.select_option("#new-referrer_kind", "self")
     page.select_option("#new-responsible_kind", "pub_fed")
+    # The mode and the outcome are the worker's own choice every time.
+    for name, value in (("mode", "do_with"), ("outcome", "resolved")):
+        page.check(f'input[name="{name}"][value="{value}"]', force=True)
     page.click("#new-duration_minutes")
     page.keyboard.press("Enter")
     page.wait_for_function(

@@ -126,13 +126,14 @@ def test_a_director_reads_the_dashboard_and_a_statement(live_server, page_for, d
     assert "Berekening van de waarde" in page.content()
     page.screenshot(path=str(SCREENSHOTS / "reports-02-statement-nl.png"), full_page=True)
 
-    # and its PDF button gives a PDF named after the association and the period
+    # and its PDF button gives a PDF named, in the reader's language, after the body and the
+    # period
     pdf = page.locator("a", has_text="PDF")
     if pdf.count():
         with page.expect_download() as download_info:
             pdf.first.click()
         download = download_info.value
-        assert download.suggested_filename.startswith("asbl-rapports-statement-institution-")
+        assert download.suggested_filename.startswith("overzicht-")
         assert download.suggested_filename.endswith("-2026-01-2026-10.pdf")
         download.save_as(str(SCREENSHOTS / "reports-statement.pdf"))
 

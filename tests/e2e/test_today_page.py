@@ -42,7 +42,10 @@ def log_in(browser, live_server, user, viewport=DESKTOP, **options):
     page.fill("#id_username", user.email)
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    # Each role lands on its own page (a director on the dashboard): then the Today page.
+    page.wait_for_url(lambda url: "/login/" not in url)
+    if page.url != f"{live_server.url}/":
+        page.goto(f"{live_server.url}/")
     return page
 
 
