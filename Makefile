@@ -31,8 +31,9 @@ seed: migrate
 # The embedded default as a person uses it: the server and one real Celery worker (with its
 # beat, for the sweeps and the nightly jobs) on kombu's filesystem transport, so that long
 # work runs in the background as it does in production. A broker given in the environment is
-# used instead. Stopping the server (Ctrl+C) stops the worker.
-run: export CELERY_BROKER_URL ?= filesystem://
+# used instead. Stopping the server (Ctrl+C) stops the worker. The transport has no host, but
+# a URL without one makes kombu log "No hostname was supplied" on each connection: it names one.
+run: export CELERY_BROKER_URL ?= filesystem://localhost//
 run: seed
 	$(PY) manage.py demo_logins
 	@mkdir -p var

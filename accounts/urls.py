@@ -8,4 +8,5 @@ urlpatterns = [
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("settings/", views.association_settings, name="settings"),
+    path("settings/letterhead/", views.association_letterhead, name="letterhead"),
 ]

@@ -1,21 +1,31 @@
-"""Two-factor pages, and the director's settings page (costs, retention, sharing, 2FA)."""
+"""Where a login lands, the two-factor pages, and the director's settings pages (costs,
+retention, sharing, 2FA; the letterhead its letters and receipts print)."""
 
 import base64
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 
 from organisations.access import Rule, seat_required
+from organisations.letterhead import LETTERHEAD_FIELDS, enterprise_number_display
 from organisations.selectors import federation_membership_list_for_association
-from organisations.services import association_set_sharing, association_update_settings
+from organisations.services import (
+    association_set_sharing,
+    association_update_letterhead,
+    association_update_settings,
+)
 
 from .middleware import redirect_to_step
+from .navigation import home_url
 from .two_factor import (
     SessionStage,
     confirmed_device,
@@ -25,11 +35,40 @@ from .two_factor import (
 )
 
 
+def _safe_next(request) -> str | None:
+    """`next` when it is a path of this site; anything else (another site, a word that
+    redirect() would take for a view's name) is ignored."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return None
+
+
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return "/"
-    return target
+    return _safe_next(request) or reverse("home")
+
+
+@require_GET
+@login_required
+def home(request):
+    """Where a login ends (LOGIN_REDIRECT_URL), after the second factor if there is one: the
+    page asked for before logging in, else the page of the user's role."""
+    target = _safe_next(request) or home_url(request)
+    if target is None:
+        raise PermissionDenied(
+            _(
+                "Your account is not attached to an association or a federation yet. "
+                "Ask your association's director or the administrator to add you."
+            )
+        )
+    # A path, never a view's name: redirect() would try to resolve the word.
+    return HttpResponseRedirect(target)
 
 
 def _second_factor_passed(request, device) -> None:
@@ -138,5 +177,40 @@ def association_settings(request):
             "errors": errors,
             "saved": saved,
         },
+        status=400 if errors else 200,
+    )
+
+
+def _letterhead_values(association) -> dict:
+    values = {name: getattr(association, name) for name in LETTERHEAD_FIELDS}
+    values["enterprise_number"] = enterprise_number_display(association.enterprise_number)
+    return values
+
+
+@require_http_methods(["GET", "POST"])
+@seat_required(
+    Rule.DIRECTOR,
+    message=gettext_lazy("Only a director of an association may change its settings."),
+)
+def association_letterhead(request):
+    """What the statements and the receipts print about the association: its address, phone,
+    e-mail, contact person, enterprise number and who signs. Nothing is written when one field
+    is wrong; the page shows what was typed, with the error next to it."""
+    association = request.association
+    errors, saved = {}, False
+    values = _letterhead_values(association)
+    if request.method == "POST":
+        typed = {name: request.POST.get(name, "") for name in LETTERHEAD_FIELDS}
+        try:
+            association_update_letterhead(association=association, actor=request.user, values=typed)
+        except ValidationError as exc:
+            errors, values = exc.message_dict, typed
+        else:
+            saved = True
+            values = _letterhead_values(association)
+    return render(
+        request,
+        "accounts/letterhead.html",
+        {"association": association, "values": values, "errors": errors, "saved": saved},
         status=400 if errors else 200,
     )

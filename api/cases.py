@@ -144,6 +144,8 @@ def field_serializer(f: EntryField) -> serializers.Field:
     """The API's field of one field of the entry definition (as the services check it)."""
     optional = {"required": False} if not f.required or f.optional_code else {}
     if f.kind is Kind.DATE:
+        if not f.required:
+            return serializers.DateField(required=False, allow_null=True)
         return serializers.DateField()
     if f.kind is Kind.INTEGER:
         return serializers.IntegerField(min_value=f.minimum, max_value=f.maximum, **optional)

@@ -6,7 +6,7 @@ may not call the path, 404 for an object the caller's association does not hold,
 body naming each bad field.
 """
 
-PUBLIC_PATHS = ("/api/v1/auth/token/",)
+PUBLIC_PATHS = ("/api/v1/", "/api/v1/auth/token/")
 DETAIL = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},

@@ -16,6 +16,7 @@ router.register("contact-attempts", attempts.ContactAttemptViewSet, basename="co
 app_name = "api"
 
 urlpatterns = [
+    path("", views.ApiRootApi.as_view(), name="root"),
     path("auth/token/", views.TokenCreateApi.as_view(), name="token"),
     path("auth/logout/", views.TokenLogoutApi.as_view(), name="logout"),
     path("taxonomy/", views.TaxonomyApi.as_view(), name="taxonomy"),

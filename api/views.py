@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.urls import NoReverseMatch, URLPattern, get_resolver, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.two_factor import SecondFactorRefused, second_factor_check_for_token
 from taxonomy import CODE_SECTIONS, get_taxonomy
+from taxonomy import LANGUAGES as TAXONOMY_LANGUAGES
 
 
 class TokenCreateSerializer(serializers.Serializer):
@@ -151,9 +153,62 @@ class TaxonomyApi(APIView):
         for section in CODE_SECTIONS:
             entries = []
             for item in taxonomy.sections[section]:
-                entry = {"code": item.code, "labels": dict(item.labels)}
+                # The receipt's German labels stay out: the API speaks the product's languages.
+                labels = {lang: item.labels[lang] for lang in TAXONOMY_LANGUAGES}
+                entry = {"code": item.code, "labels": labels}
                 if section == "procedure_domains":
                     entry["parent"] = item.parent
                 entries.append(entry)
             body[section] = entries
         return Response(body)
+
+
+API_NAMESPACE = "api"
+ROOT_NAME = "root"
+
+
+def api_endpoints(request) -> dict[str, str]:
+    """Every route of the API that takes no id, by its path under the root: read from the
+    URL configuration, so that a route added later is listed without being named here."""
+    root = reverse(f"{API_NAMESPACE}:{ROOT_NAME}")
+    _prefix, resolver = get_resolver().namespace_dict[API_NAMESPACE]
+    endpoints = {}
+    for pattern in resolver.url_patterns:
+        if not isinstance(pattern, URLPattern) or not pattern.name or pattern.name == ROOT_NAME:
+            continue
+        try:
+            path = reverse(f"{API_NAMESPACE}:{pattern.name}")
+        except NoReverseMatch:  # a route of one object: its id is in the list's answers
+            continue
+        endpoints[path.removeprefix(root).strip("/")] = request.build_absolute_uri(path)
+    return endpoints
+
+
+class ApiRootApi(APIView):
+    """The index of the API: each endpoint that takes no id, by its path, as an absolute URL.
+
+    Open without a token, like the token endpoint it lists: it names the paths, which the
+    documentation (`docs/`, with a token or a session) describes."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "ApiIndex",
+                {
+                    "documentation": serializers.URLField(),
+                    "schema": serializers.URLField(),
+                    "endpoints": serializers.DictField(child=serializers.URLField()),
+                },
+            )
+        }
+    )
+    def get(self, request):
+        return Response(
+            {
+                "documentation": request.build_absolute_uri(reverse("api:docs")),
+                "schema": request.build_absolute_uri(reverse("api:schema")),
+                "endpoints": api_endpoints(request),
+            }
+        )

@@ -56,6 +56,9 @@ class EntryField:
     # Whether the field leaves the association in the director's log export and is read back
     # by the import. Never the person (not even the pseudonym) nor free text.
     exported: bool = True
+    # A DATE that looks ahead (an appointment): it may lie in the future, but never before
+    # the day of the field named here.
+    not_before: str = ""
     messages: dict = field(default_factory=dict)
     # What an optional field not given is stored as (the rights ledger's "none" and zeros).
     default: object = None
@@ -212,6 +215,17 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
         messages={"invalid": _("Enter an amount in euros, with at most two decimals.")},
     ),
     EntryField(
+        "next_appointment",
+        Kind.DATE,
+        _("Next appointment"),
+        Group.OUTCOME,
+        required=False,
+        # When the person comes back is for the receipt, not for the figures.
+        exported=False,
+        not_before="occurred_on",
+        messages={"invalid": _("Enter a valid date.")},
+    ),
+    EntryField(
         "person", Kind.PERSON, _("Person (code)"), Group.OUTCOME, required=False, exported=False
     ),
     EntryField(
@@ -281,3 +295,26 @@ def entry_document(entry) -> dict:
             value = str(value)
         document[f.name] = value
     return document
+
+
+def _fingerprint_value(f: EntryField, value):
+    if value is None or value == "":
+        return ""
+    if f.kind is Kind.INSTITUTION:
+        return getattr(value, "pk", value)
+    if f.kind is Kind.CODES:
+        return tuple(sorted(value))
+    if f.kind is Kind.DATE:
+        return value.isoformat()
+    if f.kind is Kind.DECIMAL:
+        return str(Decimal(value).normalize())
+    return value
+
+
+def entry_fingerprint(values: dict) -> tuple:
+    """What tells an entry from another in a log file: every field the log export writes and
+    the import reads (date, duration, channel, procedure, bodies, codes, mode, outcome, …),
+    never the person or the notes a file does not carry. A body counts by its id, a list of
+    codes whatever its order. Two rows alike are the same entry only once per row: a worker
+    may well help two persons with the same procedure for the same minutes on one day."""
+    return tuple(_fingerprint_value(f, values.get(f.name)) for f in ENTRY_FIELDS if f.exported)

@@ -128,7 +128,9 @@ def entry_form_field(f: EntryField) -> forms.Field:
     """The form control of one field of the entry definition (codes get their choices, in the
     page's language, when the form is built)."""
     if f.kind is Kind.DATE:
-        return forms.DateField(label=f.label, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(
+            label=f.label, required=f.required, widget=forms.DateInput(attrs={"type": "date"})
+        )
     if f.kind is Kind.INTEGER:
         attrs = {"inputmode": "numeric", "min": f.minimum, "max": f.maximum, "step": 1}
         return forms.IntegerField(
@@ -303,8 +305,38 @@ def entry_initial(entry: AssistanceRequest) -> dict:
     return initial
 
 
+def incident_initial_from_entry(entry: AssistanceRequest) -> dict:
+    """What a sheet started from an entry copies of it: its day, procedure, responsible body
+    and barriers, and the link to it. A value the entry does not have is not copied."""
+    initial = {
+        "occurred_on": entry.occurred_on,
+        "procedure_domain": entry.procedure_domain,
+        "responsible_kind": entry.responsible_kind,
+        "entries": [str(entry.pk)],
+    }
+    if entry.responsible_institution is not None:
+        initial["responsible_institution"] = entry.responsible_institution.pk
+        initial["responsible_search"] = str(entry.responsible_institution)
+    barriers = entry.barrier_codes
+    if barriers:
+        initial["barriers"] = barriers
+    return initial
+
+
+# The values a sheet takes from its entry, each marked on the page while it is unchanged.
+CARRIED_FIELDS = ("occurred_on", "procedure_domain", "responsible_institution", "responsible_kind")
+
+
 class IncidentForm(BodiesForm):
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # One date: the day of the situation (the entry's day when the sheet starts from one).
+    occurred_on = forms.DateField(
+        label=_("Date of the incident"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Give the date of the incident."),
+            "invalid": _("The date of the incident is not a date: write it as day/month/year."),
+        },
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     narrative = forms.CharField(
         label=_("What happened"),
@@ -325,18 +357,48 @@ class IncidentForm(BodiesForm):
     SEARCH_CONTROLS = {"responsible_institution": "responsible_search"}
     ERRORS_SHOWN_UNDER = {**SEARCH_CONTROLS, "identifiers_action": "narrative"}
 
-    def __init__(self, *args, entries=(), usual=None, association_id=None, **kwargs):
+    def __init__(
+        self, *args, entries=(), usual=None, association_id=None, from_entry=None, **kwargs
+    ):
         self.usual = usual or {}
         self.association_id = association_id
+        # The entry the sheet was started from: its values are copied, and marked as such.
+        self.from_entry = from_entry
+        self.carried_values = incident_initial_from_entry(from_entry) if from_entry else {}
         super().__init__(*args, **kwargs)
         f = self.fields
         f["procedure_domain"].choices = procedure_choices()
         f["responsible_kind"].choices = code_choices("referrer_types", blank=True)
         f["barriers"].choices = code_choices("digital_barriers")
+        if from_entry is not None and from_entry.pk not in {e.pk for e in entries}:
+            entries = [from_entry, *entries]
         self.entry_objects = {str(e.pk): e for e in entries}
         f["entries"].choices = [(str(e.pk), str(e.pk)) for e in entries]
         if not self.is_bound:
+            for name, value in self.carried_values.items():
+                self.initial.setdefault(name, value)
             self.initial.setdefault("occurred_on", timezone.localdate())
+
+    @property
+    def carried(self) -> dict[str, bool]:
+        """The fields that still hold the value copied from the entry, to mark on the page:
+        a value the worker changed is theirs and loses its mark."""
+        carried = {}
+        for name in (*CARRIED_FIELDS, "barriers"):
+            if name not in self.carried_values:
+                continue
+            value = self[name].value()
+            if name == "occurred_on" and isinstance(value, str):
+                try:
+                    value = self.fields[name].to_python(value)
+                except forms.ValidationError:
+                    value = None
+            copied = self.carried_values[name]
+            if name == "barriers":
+                carried[name] = sorted(value or []) == sorted(copied)
+            else:
+                carried[name] = str(value or "") == str(copied or "") and bool(copied)
+        return carried
 
     def clean(self):
         return self.finish_clean(super().clean())

@@ -131,6 +131,7 @@ class AssistanceRequest(models.Model):
         verbose_name=_("responsible body"),
     )
     mode = models.CharField(_("assistance mode"), max_length=20)
+    next_appointment = models.DateField(_("next appointment"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30)
     consent = models.CharField(_("consent"), max_length=20)
     notes = models.TextField(_("notes"), blank=True, default="")
@@ -351,3 +352,30 @@ class EntryUndo(models.Model):
 
     def __str__(self):
         return f"undo {self.pk} of {self.association_id}"
+
+
+class ImportedFile(models.Model):
+    """A log file an association imported, known by the SHA-256 of its bytes: the same file
+    brought twice is refused instead of doubling the entries (`cases.imports`)."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="imported_files"
+    )
+    content_sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=200, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    entries_imported = models.PositiveIntegerField(default=0)
+    rows_already_there = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "content_sha256"], name="imported_file_once_per_association"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.association_id} {self.content_sha256[:12]} {self.imported_at:%Y-%m-%d}"

@@ -13,7 +13,11 @@ from taxonomy import get_taxonomy
 
 from .models import LANGUAGE_CODES
 
-RECEIPT_LANGUAGES = ("fr", "nl", "en")
+# The languages a receipt can really be printed in: the product's three, and German, an
+# official language of Belgium (its own catalogue for the receipt's words and the taxonomy's
+# German labels of what a receipt names).
+RECEIPT_LANGUAGES = ("fr", "nl", "en", "de")
+RECEIPT_LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English", "de": "Deutsch"}
 # How many chips are shown before "more"; the worker's own frequent codes come first.
 VISIBLE_CHIPS = 8
 
@@ -85,11 +89,10 @@ def page_language() -> str:
 # --- the log's rows ---------------------------------------------------------------------------
 
 
-def hours_minutes(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return _("%(m)d min") % {"m": rest}
-    return _("%(h)d h %(m)02d") % {"h": hours, "m": rest}
+def entry_minutes(minutes: int) -> str:
+    """One entry's duration, in the minutes the worker typed; totals are hours
+    (`rendering.numbers.hours`)."""
+    return _("%(m)d min") % {"m": minutes}
 
 
 def kind_or_institution(kind, institution, language) -> str:
@@ -122,35 +125,72 @@ def entry_rows(entries, language) -> list[dict]:
     return rows
 
 
+def incident_rows(sheets, language) -> list[dict]:
+    """Each sheet with the entries it is linked to (day and procedure), for the list."""
+    taxonomy = get_taxonomy()
+    return [
+        {
+            "sheet": sheet,
+            "entries": [
+                {
+                    "entry": entry,
+                    "procedure": taxonomy.label(
+                        "procedure_domains", entry.procedure_domain, language
+                    ),
+                }
+                for entry in sheet.entries.all()
+            ],
+        }
+        for sheet in sheets
+    ]
+
+
 def entry_summary(entry, language) -> str:
     """What the "undo" notice names of a deleted entry: its procedure and duration."""
     procedure = get_taxonomy().label("procedure_domains", entry.procedure_domain, language)
-    return f"{procedure} — {hours_minutes(entry.duration_minutes)}"
+    return f"{procedure} — {entry_minutes(entry.duration_minutes)}"
 
 
 # --- the person's receipt ---------------------------------------------------------------------
 
 
-def receipt_language(requested, entry) -> str:
-    """The language asked for, else the person's, else the page's."""
-    if requested in RECEIPT_LANGUAGES:
-        return requested
+def receipt_language(requested, entry) -> str | None:
+    """The language asked for, else the person's, else the page's (one the receipt is printed
+    in); None when a language was asked for that the receipt cannot be printed in."""
+    if requested:
+        return requested if requested in RECEIPT_LANGUAGES else None
     person_language = entry.person.language if entry.person else ""
-    return person_language if person_language in RECEIPT_LANGUAGES else page_language()
+    if person_language in RECEIPT_LANGUAGES:
+        return person_language
+    return page_language() if page_language() in RECEIPT_LANGUAGES else "fr"
 
 
 def receipt(entry, language) -> dict:
     """What the receipt says, in `language` (call it with that language active): what was
     done, for whom, what next. Never the notes (they may hold identifiers) nor the code."""
+    institution = entry.responsible_institution
     return {
         "procedure": get_taxonomy().label("procedure_domains", entry.procedure_domain, language),
-        "body": kind_or_institution(
-            entry.responsible_kind, entry.responsible_institution, language
-        ),
+        "body": institution.display_name(language)
+        if institution is not None
+        else get_taxonomy().label("referrer_types", entry.responsible_kind, language),
+        "next_appointment": entry.next_appointment,
         "done": str(MODE_SENTENCES.get(entry.mode, "")),
         "consent": str(CONSENT_SENTENCES.get(entry.consent, "")),
         "next": str(OUTCOME_SENTENCES.get(entry.outcome, "")),
         "sensitive": bool(entry.sensitive_flag_codes),
+    }
+
+
+def receipt_sender(association) -> dict:
+    """What the receipt says of the association, so the person knows where to come back and
+    whom to call."""
+    town = " ".join(part for part in (association.postcode, association.city) if part)
+    return {
+        "name": association.name,
+        "lines": [line for line in (association.street, town) if line],
+        "phone": association.phone,
+        "email": association.email,
     }
 
 

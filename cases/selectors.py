@@ -12,10 +12,17 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
-from referrals.selectors import institutions_list_for_association
+from referrals.selectors import institutions_list_for_association, referrals_for_person
 
-from .entry_fields import ENTRY_FIELDS, Kind
-from .models import AssistanceRequest, IncidentSheet, Person, RequestBarrier, RequestSensitiveFlag
+from .entry_fields import ENTRY_FIELDS, Kind, entry_fingerprint
+from .models import (
+    AssistanceRequest,
+    ImportedFile,
+    IncidentSheet,
+    Person,
+    RequestBarrier,
+    RequestSensitiveFlag,
+)
 
 USUAL_WINDOW = 30  # the worker's last entries that decide the preselected values
 DEFAULT_USUAL = {
@@ -140,10 +147,14 @@ def usual_values_get_for_worker(*, association, worker) -> dict:
     return usual
 
 
+# What a sheet shows of the entries it is linked to: their day and procedure.
+_LINKED_ENTRIES = AssistanceRequest.objects.only("id", "occurred_on", "procedure_domain")
+
+
 def incident_sheet_list_for_association(*, association) -> QuerySet[IncidentSheet]:
     return (
         IncidentSheet.objects.for_association(association)
-        .prefetch_related(Prefetch("entries", queryset=AssistanceRequest.objects.only("id")))
+        .prefetch_related(Prefetch("entries", queryset=_LINKED_ENTRIES))
         .order_by("-occurred_on", "-id")
     )
 
@@ -163,6 +174,25 @@ def person_export_for_association(*, association, person_id) -> dict | None:
         .distinct()
     )
     return {"person": person, "entries": entries, "incidents": incidents}
+
+
+# The person's records beyond entries and incident sheets, by kind, in the order their page
+# shows them. A domain that follows a person (mandates, contact attempts...) adds its reader
+# here, `reader(association, person) -> list`, and its section to the person's page.
+PERSON_RELATED_READERS = {
+    "orientations": lambda association, person: list(
+        referrals_for_person(association_id=association.pk, person_id=person.pk)
+    ),
+}
+
+
+def person_related_for_association(*, association, person) -> dict[str, list]:
+    """The person's related records of each kind that has some (a kind without any is left
+    out, so that its section is not shown)."""
+    if person.association_id != association.pk:
+        return {}
+    related = {kind: reader(association, person) for kind, reader in PERSON_RELATED_READERS.items()}
+    return {kind: rows for kind, rows in related.items() if rows}
 
 
 def entry_values_from_document(*, association, document: dict) -> dict:
@@ -186,3 +216,34 @@ def entry_values_from_document(*, association, document: dict) -> dict:
         else:
             values[f.name] = value
     return values
+
+
+def entry_fingerprints_for_association(
+    *, association, first_day: dt.date, last_day: dt.date
+) -> Counter:
+    """How many of the association's entries between two days carry each fingerprint
+    (`entry_fields.entry_fingerprint`): what an import compares its rows with."""
+    entries = AssistanceRequest.objects.for_association(association).filter(
+        occurred_on__range=(first_day, last_day)
+    )
+    exported = [f for f in ENTRY_FIELDS if f.exported]
+    many = [f for f in exported if f.kind is Kind.CODES]
+    codes: dict[str, dict[int, list[str]]] = {f.name: {} for f in many}
+    for f in many:
+        model = AssistanceRequest._meta.get_field(f.name).related_model
+        rows = model.objects.filter(assistance_request__in=entries)
+        for pk, code in rows.values_list("assistance_request_id", "code"):
+            codes[f.name].setdefault(pk, []).append(code)
+    columns = [f.name for f in exported if f.kind is not Kind.CODES]
+    found = Counter()
+    for entry in entries.values("pk", *columns).iterator(chunk_size=2000):
+        for f in many:
+            entry[f.name] = codes[f.name].get(entry["pk"], [])
+        found[entry_fingerprint(entry)] += 1
+    return found
+
+
+def imported_file_for_association(*, association, content_sha256: str) -> ImportedFile | None:
+    return ImportedFile.objects.filter(
+        association=association, content_sha256=content_sha256
+    ).first()

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from .models import (
     PROCEDURE_CODES,
     AssistanceRequest,
     EntryUndo,
+    ImportedFile,
     IncidentSheet,
     Person,
 )
@@ -120,12 +121,22 @@ def _missing(errors, data, f: EntryField) -> bool:
     return True
 
 
+# How far ahead a date that looks ahead (the next appointment) may lie.
+MAX_AHEAD = dt.timedelta(days=731)
+
+
 def _check_date_field(errors, data, f, association):
     if _missing(errors, data, f):
         return
     day = data[f.name]
     if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
         errors.add(f.name, f.message("invalid"))
+    elif f.not_before:
+        since = data.get(f.not_before)
+        if isinstance(since, dt.date) and day < since:
+            errors.add(f.name, _("The date cannot come before the day of the visit."))
+        elif day > _today() + MAX_AHEAD:
+            errors.add(f.name, _("The date is too far ahead (two years at most)."))
     elif day > _today():
         errors.add(f.name, _("The date cannot be in the future."))
     elif f.minimum is not None and day < f.minimum:
@@ -335,6 +346,31 @@ def assistance_requests_bulk_create(
             freshness.log_changed(association_id=association.pk, months=months)
             audit.entries_imported(association_id=association.pk, count=len(cleaned), actor=actor)
     return len(cleaned)
+
+
+def imported_file_record(
+    *,
+    association: Association,
+    content_sha256: str,
+    filename: str = "",
+    actor=None,
+    entries_imported: int = 0,
+    rows_already_there: int = 0,
+) -> ImportedFile:
+    """Remember that a file was imported, in the transaction that writes its entries; a file
+    recorded meanwhile by another run refuses this one (the unique constraint decides)."""
+    try:
+        with transaction.atomic():
+            return ImportedFile.objects.create(
+                association=association,
+                content_sha256=content_sha256,
+                filename=filename[:200],
+                imported_by=actor if getattr(actor, "pk", None) else None,
+                entries_imported=entries_imported,
+                rows_already_there=rows_already_there,
+            )
+    except IntegrityError:
+        raise ValidationError({"file": [_("This file was already imported.")]}) from None
 
 
 @transaction.atomic
@@ -581,12 +617,10 @@ def _clean_incident(association: Association, data: dict) -> dict:
     for field in sorted(set(data) - set(INCIDENT_FIELDS)):
         errors.add(field, _("Unknown field."))
     occurred_on = data.get("occurred_on")
-    if (
-        not isinstance(occurred_on, dt.date)
-        or isinstance(occurred_on, dt.datetime)
-        or occurred_on > _today()
-    ):
-        errors.add("occurred_on", _("Enter a valid date, not in the future."))
+    if not isinstance(occurred_on, dt.date) or isinstance(occurred_on, dt.datetime):
+        errors.add("occurred_on", _("Give the date of the incident as a valid date."))
+    elif occurred_on > _today():
+        errors.add("occurred_on", _("The date of the incident cannot be in the future."))
     for field, limit in (("title", 200), ("narrative", None)):
         value = data.get(field)
         if not isinstance(value, str) or not value.strip():

@@ -9,11 +9,13 @@ scanning notes as they are typed) without changing what the server accepts.
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,11 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import services as audit
 from organisations.access import Rule, seat_required
 from privacy import identifiers
+from rendering import numbers
 
 from . import exports, presentation, selectors
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
 from .models import AssistanceRequest, Person
-from .presentation import RECEIPT_LANGUAGES, page_language
+from .presentation import RECEIPT_LANGUAGE_NAMES, RECEIPT_LANGUAGES, page_language
 from .services import (
     assistance_request_create,
     assistance_request_delete_for_undo,
@@ -42,6 +45,7 @@ from .services import (
 # directors of the person's association).
 ERASE_RULE = Rule.ASSOCIATION_MEMBER
 PERSONS_PER_PAGE = 50
+PERSON_ENTRIES_PER_PAGE = 10  # a person's page fits a laptop screen: their entries by ten
 RECENT_DAYS = 7  # the entries an incident sheet may link: the worker's of the last week
 RECENT_ENTRIES = 50
 INCIDENTS_SHOWN = 100
@@ -58,6 +62,14 @@ member_json = seat_required(
     message=gettext_lazy("Log in as a member of an association."),
     json=True,
 )
+
+
+def _object_id(value) -> int | None:
+    """An id given in a query string, or None when it cannot name a row (the caller answers
+    404): digits only, and short enough for any database's integer."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 def _entry_or_404(request, pk) -> AssistanceRequest:
@@ -114,21 +126,39 @@ def _pending_undo(request):
     return {"summary": summary, "remaining": remaining}
 
 
-def _render_today(request, form=None, status=200):
+def _chosen_person(request) -> Person | None:
+    """The person a new entry is for when the worker came from their page (`?person=`): one
+    of the association's persons, else 404. Showing the code is a read of the record."""
+    given = request.GET.get("person")
+    if given is None:
+        return None
+    pk = _object_id(given)
+    if pk is None:
+        raise Http404
+    person = _person_or_404(request, pk)
+    audit.person_read(person=person, actor=request.user)
+    return person
+
+
+def _render_today(request, form=None, status=200, person=None):
     today = timezone.localdate()
     if form is None:
-        form = EntryForm(usual=_usual_values(request))
+        initial = {}
+        if person is not None:
+            initial = {"person_code": person.code, "person_language": person.language}
+        form = EntryForm(initial=initial, usual=_usual_values(request))
     entries = _day_entries(request, today)
     total = sum(e.duration_minutes for e in entries)
     context = {
         "form": form,
         "rows": presentation.entry_rows(entries, page_language()),
         "total_minutes": total,
-        "total_display": presentation.hours_minutes(total),
+        "total_display": numbers.hours(total),
         "today": today,
         "undo": _pending_undo(request),
         "association": request.association,
         "notice": request.session.pop("notice", None),
+        "for_person": person,
     }
     template = "cases/_today_main.html" if _is_fragment(request) else "cases/today.html"
     return render(request, template, context, status=status)
@@ -204,7 +234,7 @@ def today(request):
         if _is_fragment(request):
             return _render_today(request)
         return redirect("cases:today")
-    return _render_today(request)
+    return _render_today(request, person=_chosen_person(request))
 
 
 @member_required
@@ -268,15 +298,27 @@ def entry_receipt(request, pk):
 
     It never shows the notes (they may hold identifiers) nor the person's code."""
     entry = _entry_or_404(request, pk)
-    language = presentation.receipt_language(request.GET.get("lang"), entry)
-    with translation.override(language):
-        context = {
-            "entry": entry,
-            "association": request.association,
-            "language": language,
-            "languages": RECEIPT_LANGUAGES,
-            **presentation.receipt(entry, language),
+    requested = request.GET.get("lang")
+    language = presentation.receipt_language(requested, entry)
+    context = {
+        "entry": entry,
+        "association": request.association,
+        "sender": presentation.receipt_sender(request.association),
+        "languages": [(code, RECEIPT_LANGUAGE_NAMES[code]) for code in RECEIPT_LANGUAGES],
+    }
+    if language is None:
+        # Asked for a language the receipt is not printed in: say so in the page's language
+        # and offer those it is printed in.
+        context["language"] = page_language()
+        context["errors"] = {
+            "lang": [
+                _("The note cannot be printed in this language. Choose one of: %(codes)s.")
+                % {"codes": ", ".join(code.upper() for code in RECEIPT_LANGUAGES)}
+            ]
         }
+        return render(request, "cases/receipt.html", context, status=400)
+    with translation.override(language):
+        context.update(language=language, **presentation.receipt(entry, language))
         return render(request, "cases/receipt.html", context)
 
 
@@ -295,16 +337,33 @@ def _recent_entries(request):
 @member_required
 def incident_list(request):
     sheets = selectors.incident_sheet_list_for_association(association=request.association)
-    sheets = sheets[:INCIDENTS_SHOWN]
+    sheets = presentation.incident_rows(sheets[:INCIDENTS_SHOWN], page_language())
     context = {"sheets": sheets, "notice": request.session.pop("notice", None)}
     return render(request, "cases/incident_list.html", context)
+
+
+def _source_entry(request) -> AssistanceRequest | None:
+    """The entry a sheet is started from (`?entry=`): one of the association's, else 404."""
+    given = request.GET.get("entry")
+    if given is None:
+        return None
+    pk = _object_id(given)
+    if pk is None:
+        raise Http404
+    return _entry_or_404(request, pk)
 
 
 @member_required
 def incident_create(request):
     entries = _recent_entries(request)
+    source = _source_entry(request)
     if request.method == "POST":
-        form = IncidentForm(request.POST, entries=entries, association_id=request.association.pk)
+        form = IncidentForm(
+            request.POST,
+            entries=entries,
+            association_id=request.association.pk,
+            from_entry=source,
+        )
         if form.is_valid() and _identifiers_settled(form, "narrative"):
             try:
                 incident_sheet_create(
@@ -317,12 +376,14 @@ def incident_create(request):
                 return redirect("cases:incident_list")
         status = 400
     else:
-        initial = {}
-        if request.GET.get("entry"):
-            initial["entries"] = [request.GET["entry"]]
-        form = IncidentForm(initial=initial, entries=entries)
+        form = IncidentForm(entries=entries, from_entry=source)
         status = 200
-    context = {"form": form, "entry_rows": presentation.entry_rows(entries, page_language())}
+    language = page_language()
+    context = {
+        "form": form,
+        "entry_rows": presentation.entry_rows(list(form.entry_objects.values()), language),
+        "source_row": presentation.entry_rows([source], language)[0] if source else None,
+    }
     return render(request, "cases/incident_form.html", context, status=status)
 
 
@@ -356,16 +417,43 @@ def person_list(request):
     return render(request, "cases/person_list.html", context)
 
 
+# The sections of a person's page after their summary, one per kind of related record
+# (`selectors.PERSON_RELATED_READERS`), in this order; shown only when the person has some.
+PERSON_SECTIONS = {
+    "orientations": (gettext_lazy("Orientations"), "cases/_person_orientations.html"),
+}
+
+
 @require_GET
 @member_required
 def person_detail(request, pk):
-    """One person's record, entries and incident sheets: the export document, labelled."""
+    """One person on one screen: the summary and "new entry for them" first, the records that
+    follow them when there are some, then their entries, a page at a time and folded, and
+    their incident sheets. The record is the export document, labelled."""
     document = _person_document_or_404(request, pk)
+    person = _person_or_404(request, pk)
     record = exports.person_record(document, page_language())
-    audit.person_read(person=_person_or_404(request, pk), actor=request.user)
+    audit.person_read(person=person, actor=request.user)
+    related = selectors.person_related_for_association(
+        association=request.association, person=person
+    )
+    sections = [
+        {"kind": kind, "title": title, "template": template, "rows": related[kind]}
+        for kind, (title, template) in PERSON_SECTIONS.items()
+        if related.get(kind)
+    ]
+    entries = record["entries"]
+    entries_page = Paginator(entries, PERSON_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    for entry in entries_page:
+        entry["more_pairs"] = list(zip(record["more_headers"], entry["more"], strict=True))
     context = {
         "record": record,
         "person": record["person"],
+        "entry_count": len(entries),
+        "last_entry_on": entries[0]["occurred_on"] if entries else None,
+        "entries_page": entries_page,
+        "sections": sections,
+        "new_entry_url": f"{reverse('cases:today')}?person={person.pk}",
         "may_erase": ERASE_RULE.allows(request.seat),
         "pdf_unavailable_message": (
             "" if exports.pdf_available() else exports.pdf_unavailable_message()
@@ -395,8 +483,8 @@ def person_export_pdf(request, pk):
         context = {"person": person, "message": exports.pdf_unavailable_message()}
         return render(request, "cases/person_pdf_unavailable.html", context, status=503)
     language = page_language()
-    if language not in RECEIPT_LANGUAGES:
-        language = "fr"
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     content = exports.person_pdf_bytes(document, association=request.association, language=language)
     audit.person_exported(person=person, actor=request.user, format="pdf")
     return _person_download(content, "application/pdf", document, "pdf")

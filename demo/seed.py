@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import AssistanceRequest, Person
 from cases.services import assistance_requests_bulk_create
@@ -164,11 +165,11 @@ def demo_logins() -> list[DemoLogin]:
 
 def format_logins(logins: list[DemoLogin]) -> str:
     if not logins:
-        return "No demo logins: run `manage.py seed_demo`."
+        return _("No demo logins: run `manage.py seed_demo`.")
     header = ("email", "role", "organisation", "password")
     rows = [header] + [(x.email, x.role, x.organisation, x.password) for x in logins]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["Demo logins:"]
+    lines = [_("Demo logins:")]
     for position, row in enumerate(rows):
         lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
         if position == 0:
@@ -196,8 +197,11 @@ def clear_demo_entries(cfg: dict) -> int:
             Person.objects.for_association(association).delete()
         except ProtectedError:
             raise DemoError(
-                f"The demo entries of {association.slug} are referenced elsewhere and cannot be "
-                "replaced; delete that association's data first."
+                _(
+                    "The demo entries of %(slug)s are referenced elsewhere and cannot be "
+                    "replaced; delete that association's data first."
+                )
+                % {"slug": association.slug}
             ) from None
         if months:
             freshness.log_changed(association_id=association.pk, months=months)

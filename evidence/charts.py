@@ -1,22 +1,26 @@
 """Small server-side SVG bar charts for the federation's pages: no script, no CDN. Each
 chart sits beside a table holding the same figures; a suppressed cell draws no bar and
-shows "—", as in the table."""
+shows "—", as in the table. Figures are written as the tables write them (`rendering.numbers`)."""
 
+from collections.abc import Callable
 from html import escape
 
 from django.utils.safestring import mark_safe
+
+from rendering import numbers
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
 TRANSFERRED, OTHER = "#b5442c", "#8a9bb0"
 
 
-def _number(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def bars(items: list[tuple[str, float | None, float | None]], *, title: str) -> str:
-    """One horizontal bar per (label, total, transferred part); None means suppressed."""
+def bars(
+    items: list[tuple[str, float | None, float | None]],
+    *,
+    title: str,
+    number: Callable[[float], str] = numbers.hours,
+) -> str:
+    """One horizontal bar per (label, total, transferred part); None means suppressed. The
+    total is written by `number`: hours and minutes from minutes, by default."""
     bar_height, gap, label_width, bar_width, right = 16, 6, 220, 300, 70
     height = max(1, len(items)) * (bar_height + gap) + gap
     width = label_width + bar_width + right
@@ -34,7 +38,9 @@ def bars(items: list[tuple[str, float | None, float | None]], *, title: str) -> 
             f'<text x="{label_width - 6}" y="{y + 12}" text-anchor="end">{escape(short)}</text>'
         )
         if total is None:
-            parts.append(f'<text x="{label_width + 4}" y="{y + 12}" fill="#555">—</text>')
+            parts.append(
+                f'<text x="{label_width + 4}" y="{y + 12}" fill="#555">{numbers.MISSING}</text>'
+            )
             continue
         length = round(bar_width * total / largest, 1)
         inner = round(bar_width * (part or 0) / largest, 1)
@@ -43,7 +49,7 @@ def bars(items: list[tuple[str, float | None, float | None]], *, title: str) -> 
             f'fill="{OTHER}"/>'
             f'<rect x="{label_width}" y="{y}" width="{inner}" height="{bar_height}" '
             f'fill="{TRANSFERRED}"/>'
-            f'<text x="{label_width + length + 4}" y="{y + 12}">{escape(_number(total))}</text>'
+            f'<text x="{label_width + length + 4}" y="{y + 12}">{escape(number(total))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above

@@ -41,6 +41,13 @@ class Release(models.Model):
     # entries and a fingerprint of its figures (never the figures), so that a later release
     # can be kept from being subtracted from this one. Null on releases published before.
     contributions = models.JSONField(null=True, editable=False)
+    # Never published either: per table, how many cells each rule of disclosure control
+    # suppressed ({table: {reason: n}}), for the federation's analysts. Which rule hid a
+    # cell says something about it (fewer than k entries, or fewer than 3 associations).
+    suppression = models.JSONField(null=True, editable=False)
+    # The preview the analyst confirmed (its fingerprint, which names the version): the
+    # same confirmation sent twice finds this release instead of publishing another.
+    confirmation = models.CharField(max_length=64, blank=True, default="", editable=False)
     published_at = models.DateTimeField()
     # PROTECT: who published a release stays known; an analyst who leaves is deactivated.
     published_by = models.ForeignKey(
@@ -63,6 +70,11 @@ class Release(models.Model):
             models.CheckConstraint(
                 condition=models.Q(period_start__lte=models.F("period_end")),
                 name="release_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["federation", "confirmation"],
+                condition=~models.Q(confirmation=""),
+                name="release_confirmation_unique",
             ),
         ]
 

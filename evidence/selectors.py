@@ -16,7 +16,7 @@ from django.core.validators import slug_re
 from django.db.models import Max
 from django.http import Http404
 
-from organisations.models import Federation, FederationMembership
+from organisations.models import Association, Federation, FederationMembership
 from taxonomy import procedure_root
 from workload.metrics import derived, disclosure_weight, owed_minutes
 from workload.models import (
@@ -455,6 +455,62 @@ def federation_tables(federation: Federation, period: Period, group_bys) -> dict
 # --- Releases --------------------------------------------------------------------------------
 
 
+def _table_counts(table: str, rows: list[dict], reasons: dict | None) -> dict:
+    """One table's line of the summary: its cells, how many are published and, when the
+    reasons are known, how many each rule suppressed."""
+    suppressed = sum(1 for row in rows if row["suppressed"])
+    counts = {"table": table, "cells": len(rows), "published": len(rows) - suppressed}
+    counts["suppressed"] = suppressed
+    counts.update(
+        {reason: None if reasons is None else reasons.get(reason, 0) for reason in REASONS}
+    )
+    return counts
+
+
+def _summary(period_start, period_end, k, tables: dict, reasons: dict | None) -> dict:
+    """What the analyst reads first, the same before publishing and once published: the
+    period, the totals of the published months, and per table the cells suppressed (and
+    why, when `reasons` gives {table: {reason: n}})."""
+    months = tables[TOTAL]
+    published = [row for row in months if not row["suppressed"]]
+    by_table = [
+        _table_counts(name, tables[name], None if reasons is None else reasons.get(name, {}))
+        for name in (TOTAL, *DIMENSIONS)
+    ]
+    return {
+        "from": period_start,
+        "to": period_end,
+        "k": k,
+        "totals": {
+            "months": len(months),
+            "months_suppressed": len(months) - len(published),
+            **{
+                name: sum(row[name] for row in published)
+                for name in ("requests", "minutes", "transferred_minutes")
+            },
+        },
+        "tables": by_table,
+        "reasons_known": reasons is not None,
+        "suppressed": {
+            "cells": sum(row["suppressed"] for row in by_table),
+            **{
+                reason: None if reasons is None else sum(row[reason] for row in by_table)
+                for reason in REASONS
+            },
+        },
+    }
+
+
+def sources_named(labels) -> list[str]:
+    """The names of contributing sources ("l12" a local member, "r3" an association on its
+    own server), for the federation's analysts only: a release never names one."""
+    local = [int(label[1:]) for label in labels if label.startswith("l")]
+    remote = [int(label[1:]) for label in labels if label.startswith("r")]
+    names = [a.name for a in Association.objects.filter(pk__in=local)]
+    names += [r.name or r.slug for r in RemoteAssociation.objects.filter(pk__in=remote)]
+    return sorted(names, key=str.casefold)
+
+
 @dataclass
 class ReleaseDraft:
     """What publishing a period now would publish, before it is published."""
@@ -462,6 +518,7 @@ class ReleaseDraft:
     period: Period
     disclosure: Disclosure
     tables: dict  # {"total" or dimension: rows}
+    version: int  # the version it would be published as
 
     @property
     def associations(self) -> int:
@@ -469,8 +526,10 @@ class ReleaseDraft:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever what would be published changes: the analyst confirms this."""
+        """Changes whenever what would be published changes, and once it is published (the
+        next version is another): the analyst confirms this."""
         facts = {
+            "version": self.version,
             "k": self.disclosure.k,
             "associations": self.associations,
             "compared_with": self.disclosure.compared_versions,
@@ -478,47 +537,35 @@ class ReleaseDraft:
         }
         return hashlib.sha256(canonical_json(facts)).hexdigest()
 
-    def suppressed_by_table(self) -> list[dict]:
-        rows = []
+    def reasons_by_table(self) -> dict:
+        """{table: {reason: n}}: how many cells of each table each rule suppressed."""
+        reasons = {}
         for group_by in (None, *DIMENSIONS):
-            cells = [
-                cell
+            counter = Counter(
+                cell.reason
                 for cell in self.disclosure.cells[group_by].values()
-                if group_by is None or cell.shown
-            ]
-            reasons = Counter(cell.reason for cell in cells if cell.suppressed)
-            rows.append(
-                {
-                    "table": group_by or TOTAL,
-                    "cells": len(cells),
-                    "published": len(cells) - sum(reasons.values()),
-                    **{reason: reasons[reason] for reason in REASONS},
-                }
+                if cell.suppressed and (group_by is None or cell.shown)
             )
-        return rows
+            reasons[group_by or TOTAL] = {reason: counter[reason] for reason in REASONS}
+        return reasons
 
     def summary(self) -> dict:
         """Totals of the published months, the cells suppressed and why, the contributing
         associations and the earlier releases compared: what the analyst sees first."""
-        months = self.tables[TOTAL]
-        published = [row for row in months if not row["suppressed"]]
-        by_table = self.suppressed_by_table()
         compared = set(self.disclosure.compared_versions)
         return {
-            "from": self.period.start,
-            "to": self.period.end,
-            "k": self.disclosure.k,
+            **_summary(
+                self.period.start,
+                self.period.end,
+                self.disclosure.k,
+                self.tables,
+                self.reasons_by_table(),
+            ),
+            "version": self.version,
             "associations": self.associations,
-            "totals": {
-                "months": len(months),
-                "months_suppressed": len(months) - len(published),
-                **{
-                    name: sum(row[name] for row in published)
-                    for name in ("requests", "minutes", "transferred_minutes")
-                },
-            },
-            "tables": by_table,
-            "suppressed": {reason: sum(row[reason] for row in by_table) for reason in REASONS},
+            "contributors": sources_named(
+                differencing.source_label(source) for source in self.disclosure.contributors
+            ),
             "earlier": [
                 {
                     "version": earlier.version,
@@ -534,6 +581,25 @@ class ReleaseDraft:
         }
 
 
+def release_summary(release: Release, content: dict, *, private: bool) -> dict:
+    """The summary of a published release, from what it published. With `private` (the
+    federation's analysts), why its cells were suppressed and who contributed too."""
+    summary = _summary(
+        release.period_start,
+        release.period_end,
+        release.k,
+        content["tables"],
+        release.suppression if private else None,
+    )
+    sources = (release.contributions or {}).get("sources") if private else None
+    summary.update(
+        version=release.version,
+        associations=release.associations,
+        contributors=None if sources is None else sources_named(sources),
+    )
+    return summary
+
+
 def release_draft(federation: Federation, period: Period, *, parts: bool = False) -> ReleaseDraft:
     """Every table of the period as a release would publish it now, compared with the
     releases already published. With `parts`, what each source put in each cell too, for
@@ -544,7 +610,7 @@ def release_draft(federation: Federation, period: Period, *, parts: bool = False
         (group_by or TOTAL): disclosure_table(federation, period, disclosure, group_by)["rows"]
         for group_by in group_bys
     }
-    return ReleaseDraft(period, disclosure, tables)
+    return ReleaseDraft(period, disclosure, tables, release_next_version(federation))
 
 
 def release_next_version(federation: Federation) -> int:
@@ -565,6 +631,16 @@ def release_get_public(*, federation_slug: str, version: int) -> Release:
     if release is None:
         raise Http404
     return release
+
+
+def open_data_index() -> list[tuple[Federation, list[Release]]]:
+    """What is published, for anyone: each federation with a release, and its releases that
+    no later one superseded, the latest period first."""
+    releases = Release.objects.current().select_related("federation")
+    by_federation: dict[int, tuple[Federation, list[Release]]] = {}
+    for release in releases.order_by("federation__name", "-period_end", "-version"):
+        by_federation.setdefault(release.federation_id, (release.federation, []))[1].append(release)
+    return list(by_federation.values())
 
 
 def federation_get_public(slug: str) -> Federation:

@@ -4,6 +4,7 @@ The signed bundles of associations on their own servers are in `bundles.py`.
 """
 
 import hashlib
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from workload.selectors import Period
 from .canonical import canonical_json
 from .differencing import release_contributions
 from .models import Release
-from .selectors import MIN_ASSOCIATIONS, ReleaseDraft, release_draft, release_next_version
+from .selectors import MIN_ASSOCIATIONS, ReleaseDraft, release_draft
 
 METHODOLOGY = {
     "fr": (
@@ -110,6 +111,11 @@ COMPARED = {
 }
 
 
+# A preview's fingerprint: anything else cannot name a release (nor reach the database,
+# which on PostgreSQL refuses a NUL in a comparison).
+_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+
+
 class ReleaseChanged(Exception):
     """What would be published is no longer what the analyst confirmed."""
 
@@ -128,7 +134,7 @@ def _methodology(facts: dict, compared: list[int]) -> dict:
     return texts
 
 
-def _institution_labels(tables: dict) -> dict:
+def release_institution_labels(tables: dict) -> dict:
     """Names of the bodies the release shows figures for. A body seen only in suppressed
     cells stays an opaque number: its name alone would tell that some member helped someone
     with it, the very fact the suppression hides."""
@@ -170,7 +176,7 @@ def _content(federation, period, draft: ReleaseDraft, version, previous, publish
         "supersedes": previous.version if previous else None,
         "compared_with": compared,
         "methodology": _methodology(facts, compared),
-        "institutions": _institution_labels(draft.tables),
+        "institutions": release_institution_labels(draft.tables),
         "tables": draft.tables,
     }
 
@@ -186,10 +192,17 @@ def release_publish(
     of the same period published earlier is marked as superseded by this one, and this one
     names the version it supersedes. Who contributed what to each cell is kept apart, never
     published, for later releases to be compared with. With `confirmed` (the fingerprint of
-    the preview the analyst saw), raise ReleaseChanged rather than publish anything else.
+    the preview the analyst saw), raise ReleaseChanged rather than publish anything else,
+    and return the release already published from that preview if there is one: a
+    confirmation sent twice (a double click, a resent form, a stale tab) publishes once.
     """
-    # Serialise publications of one federation: versions are consecutive and unique.
+    # Serialise publications of one federation: versions are consecutive and unique, and a
+    # second confirmation waits here until the first one's release is there to be found.
     Federation.objects.select_for_update().filter(pk=federation.pk).first()
+    if confirmed and _FINGERPRINT.fullmatch(confirmed):
+        already = Release.objects.filter(federation=federation, confirmation=confirmed).first()
+        if already is not None:
+            return already
     draft = release_draft(federation, period, parts=True)
     if confirmed is not None and confirmed != draft.fingerprint:
         raise ReleaseChanged(draft)
@@ -199,7 +212,7 @@ def release_publish(
         .order_by("-version")
         .first()
     )
-    version = release_next_version(federation)
+    version = draft.version
     published_at = timezone.now()
     content = _content(federation, period, draft, version, previous, published_at)
     text = canonical_json(content)
@@ -217,6 +230,8 @@ def release_publish(
             {(group_by or TOTAL): cells for group_by, cells in draft.disclosure.cells.items()},
             draft.disclosure.contributors,
         ),
+        suppression=draft.reasons_by_table(),
+        confirmation=confirmed or "",
         published_at=published_at,
         published_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

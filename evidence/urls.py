@@ -9,6 +9,7 @@ urlpatterns = [
     path("federation/releases/", views.release_publish, name="release-publish"),
     path("federation/releases/preview/", views.release_preview, name="release-preview"),
     path("sharing/", views.sharing, name="sharing"),
+    path("open-data/", views.open_data, name="open-data"),
     path("open-data/<slug:federation_slug>/releases/", views.release_index, name="releases"),
     path(
         "open-data/<slug:federation_slug>/releases/<int:version>/",

@@ -5,7 +5,6 @@ Thin: figures come from `selectors.federation_aggregates`, releases from `servic
 """
 
 import json
-from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -17,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from organisations.access import Rule, seat_check, seat_required
+from organisations.access import Rule, request_federation, seat_check, seat_required
 from referrals.models import Institution
+from rendering import numbers
 from rendering.files import CONTENT_TYPES
 from rendering.tables import Sheet, csv_bytes
 from workload.metrics import PUBLISHED_METRICS
-from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS
+from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL
 from workload.presentation import group_label
 from workload.selectors import Period, dimension_parse, period_parse
 
@@ -60,14 +60,6 @@ def _default_period() -> Period:
     return Period(f"{year:04d}-{month:02d}", f"{today.year:04d}-{today.month:02d}")
 
 
-def _hours(minutes) -> Decimal | None:
-    return None if minutes is None else (Decimal(minutes) / 60).quantize(Decimal("0.1"))
-
-
-def _percent(share) -> str | None:
-    return None if share is None else f"{share * 100:.1f}"
-
-
 def _label(dimension: str | None, group, institutions: dict, language: str) -> str:
     return group_label(dimension, group, language, institutions)
 
@@ -83,10 +75,6 @@ def _display_rows(table: dict, language: str) -> list[dict]:
         {
             **row,
             "label": _label(dimension, row["group"], institutions, language),
-            "hours": _hours(row["minutes"]),
-            "transferred_hours": _hours(row["transferred_minutes"]),
-            "transferred_percent": _percent(row["transferred_share"]),
-            "do_for_percent": _percent(row["do_for_share"]),
         }
         for row in table["rows"]
     ]
@@ -96,12 +84,12 @@ def _chart(rows: list[dict], grouped: bool, title: str):
     items = [
         (
             f"{row['month']} · {row['label']}" if grouped else row["month"],
-            None if row["suppressed"] else float(row["hours"]),
-            None if row["suppressed"] else float(row["transferred_hours"]),
+            None if row["suppressed"] else row["minutes"],
+            None if row["suppressed"] else row["transferred_minutes"],
         )
         for row in rows
     ]
-    return charts.bars(items, title=title)
+    return charts.bars(items, title=title, number=numbers.hours)
 
 
 @analyst_only
@@ -162,20 +150,57 @@ def _period_problem(request, exc: ValidationError):
     )
 
 
-def _preview(request, draft, *, changed=False, status=200):
-    """The summary an analyst reads before publishing: totals of the published months,
-    the cells suppressed and why, the contributing associations, the earlier releases."""
-    summary = draft.summary()
-    titles = {"total": _("Per month"), **_dimension_labels()}
+def _display_tables(tables: dict, institutions: dict, language: str) -> list[dict]:
+    """The 11 tables of a release (the months, then each dimension) as its pages show them.
+    `institutions` are the names the release publishes ({id: {"name": …}}): a body seen
+    only in suppressed cells stays a number, before publishing as after."""
+    named = {int(ident): SimpleNamespace(name=data["name"]) for ident, data in institutions.items()}
+    shown = []
+    for name in (TOTAL, *DIMENSIONS):
+        dimension = None if name == TOTAL else name
+        rows = [
+            {
+                **row,
+                "label": _label(
+                    dimension,
+                    row["group"],
+                    named if dimension in INSTITUTION_DIMENSIONS else {},
+                    language,
+                ),
+            }
+            for row in tables[name]
+        ]
+        shown.append(
+            {
+                "key": name,
+                "title": _("Per month") if dimension is None else _dimension_labels()[dimension],
+                "grouped": dimension is not None,
+                "rows": rows,
+                "suppressed": sum(1 for row in rows if row["suppressed"]),
+            }
+        )
+    return shown
+
+
+def _summary_context(summary: dict) -> dict:
+    titles = {TOTAL: _("Per month"), **_dimension_labels()}
     for table in summary["tables"]:
         table["title"] = titles[table["table"]]
-    totals = summary["totals"]
+    return {"summary": summary}
+
+
+def _preview(request, draft, *, changed=False, status=200):
+    """What the analyst reads before publishing, nothing published yet: the summary first
+    (period, totals of the published months, the contributing associations, the cells
+    suppressed and why, the earlier releases compared), then the tables, folded."""
+    language = (translation.get_language() or "fr")[:2]
     context = {
         "federation": request.federation,
-        "summary": summary,
-        "hours": _hours(totals["minutes"]),
-        "transferred_hours": _hours(totals["transferred_minutes"]),
-        "version": selectors.release_next_version(request.federation),
+        **_summary_context(draft.summary()),
+        "version": draft.version,
+        "tables": _display_tables(
+            draft.tables, services.release_institution_labels(draft.tables), language
+        ),
         "changed": changed,
     }
     return render(request, "evidence/preview.html", context, status=status)
@@ -252,6 +277,11 @@ def sharing(request):
 
 
 @require_GET
+def open_data(request):
+    return render(request, "evidence/open_data.html", {"federations": selectors.open_data_index()})
+
+
+@require_GET
 def release_index(request, federation_slug):
     federation = selectors.federation_get_public(federation_slug)
     releases = selectors.release_list_for_federation(federation).select_related("superseded_by")
@@ -264,31 +294,13 @@ def release_index(request, federation_slug):
 
 @require_GET
 def release_page(request, federation_slug, version):
+    """Anyone's page of a release: the summary first, then its 11 tables, folded. The
+    federation's own analysts also see why cells were suppressed and who contributed."""
     release = selectors.release_get_public(federation_slug=federation_slug, version=version)
     content = json.loads(release.content)
     language = (translation.get_language() or "fr")[:2]
-    tables = []
-    for name, rows in _ordered_tables(content):
-        dimension = None if name == "total" else name
-        table = {"group_by": dimension, "rows": rows}
-        institutions = {}
-        if dimension in INSTITUTION_DIMENSIONS:
-            institutions = {
-                int(ident): SimpleNamespace(name=data["name"])
-                for ident, data in content["institutions"].items()
-            }
-        display = [
-            {**row, "label": _label(dimension, row["group"], institutions, language)}
-            for row in table["rows"]
-        ]
-        tables.append(
-            {
-                "key": name,
-                "title": _("Per month") if dimension is None else _dimension_labels()[dimension],
-                "grouped": dimension is not None,
-                "rows": display,
-            }
-        )
+    federation = request_federation(request) if request.user.is_authenticated else None
+    private = federation is not None and federation.pk == release.federation_id
     return render(
         request,
         "evidence/release.html",
@@ -297,7 +309,8 @@ def release_page(request, federation_slug, version):
             "federation": release.federation,
             "methodology": content["methodology"].get(language, content["methodology"]["en"]),
             "supersedes": content["supersedes"],
-            "tables": tables,
+            **_summary_context(selectors.release_summary(release, content, private=private)),
+            "tables": _display_tables(content["tables"], content["institutions"], language),
         },
     )
 

@@ -116,6 +116,17 @@ def seat_required(rule: SeatRule, *, message=None, json=False):
             request.federation = seat.federation
             return view(request, *args, **kwargs)
 
-        return wrapper if json else login_required(wrapper)
+        page = wrapper if json else login_required(wrapper)
+        # Read back by `view_allows`: the navigation links a page only for the seats it
+        # allows. Stacked decorators all apply, so the rules of the inner ones are kept.
+        page.seat_rules = (rule, *getattr(view, "seat_rules", ()))
+        return page
 
     return decorator
+
+
+def view_allows(view, seat: Seat | None) -> bool:
+    """Whether `seat` passes every `seat_required` rule `view` was built with, also through
+    decorators that keep the view's attributes (functools.wraps: require_GET…). A view with
+    no rule is not refused by seat (a public page, or one for any logged-in user)."""
+    return all(rule.allows(seat) for rule in getattr(view, "seat_rules", ()))

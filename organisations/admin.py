@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from .letterhead import LETTERHEAD_FIELDS, enterprise_number_compact
 from .models import (
     Association,
     Federation,
@@ -134,7 +135,19 @@ class OrganisationForm(forms.ModelForm):
 class AssociationForm(OrganisationForm):
     class Meta:
         model = Association
-        fields = ("name", "slug", "region", "postcode", "hourly_cost_eur", "retention_years")
+        fields = (
+            "name",
+            "slug",
+            "region",
+            "hourly_cost_eur",
+            "retention_years",
+            *LETTERHEAD_FIELDS,
+        )
+
+    def clean_enterprise_number(self):
+        # Stored as its ten digits, however it was typed (the model's validator checked it).
+        number = self.cleaned_data["enterprise_number"]
+        return enterprise_number_compact(number) if number else ""
 
 
 class FederationForm(OrganisationForm):
@@ -159,7 +172,10 @@ class AssociationAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "postcode")
     prepopulated_fields = {"slug": ("name",)}
     ordering = ("name",)
-    fields = ("name", "slug", "region", "postcode", "hourly_cost_eur", "retention_years")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "region", "hourly_cost_eur", "retention_years")}),
+        (_("Letterhead"), {"fields": LETTERHEAD_FIELDS}),
+    )
     inlines = [AssociationFederationInline]
 
     def save_model(self, request, obj, form, change):

@@ -14,6 +14,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .letterhead import validate_enterprise_number, validate_phone
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -133,6 +135,25 @@ class Association(Organisation):
         max_length=4,
         blank=True,
         validators=[RegexValidator(r"^\d{4}$", _("Enter a Belgian postcode of four digits."))],
+    )
+    # The letterhead (organisations.letterhead): what its letters and receipts print.
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("e-mail"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=150, blank=True)
+    enterprise_number = models.CharField(
+        _("enterprise number (BCE/KBO)"),
+        max_length=20,
+        blank=True,
+        validators=[validate_enterprise_number],
+        help_text=_("Ten digits, like 0403.019.261."),
+    )
+    signatory_name = models.CharField(
+        _("who signs the letters"),
+        max_length=150,
+        blank=True,
+        help_text=_("The director's name, printed under the signature of the statements."),
     )
     retention_years = models.PositiveSmallIntegerField(
         _("retention of persons without entries (years)"), default=5

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .models import Association, Federation, FederationMembership, Membership, Organisation
+from .models import Association, Federation, FederationMembership, Membership, Organisation, Role
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,18 @@ def seat_for_user(user) -> Seat | None:
 def federation_membership_list_for_association(*, association):
     """The federations an association belongs to, each membership with its federation."""
     return FederationMembership.objects.filter(association=association).select_related("federation")
+
+
+def association_signatory_name(*, association) -> str:
+    """Who signs the association's letters: the name set on its letterhead, else that of its
+    longest-standing director who has a name (empty when none has)."""
+    if association.signatory_name:
+        return association.signatory_name
+    director = (
+        Membership.objects.filter(organisation=association, role=Role.DIRECTOR)
+        .exclude(user__full_name="")
+        .order_by("created_at", "pk")
+        .values_list("user__full_name", flat=True)
+        .first()
+    )
+    return director or ""

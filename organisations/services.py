@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 
+from .letterhead import letterhead_clean
 from .models import (
     ASSOCIATION_ROLES,
     FEDERATION_ROLES,
@@ -222,4 +223,20 @@ def association_update_settings(
         audit.association_settings_changed(association=association, fields=changed, actor=actor)
     if cost_changed:
         hourly_cost_changed.send(sender=Association, association=association, actor=actor)
+    return association
+
+
+@transaction.atomic
+def association_update_letterhead(
+    *, association: Association, actor=None, values: dict
+) -> Association:
+    """Change the letterhead its letters and receipts print (address, phone, e-mail, contact,
+    enterprise number, who signs); every field is checked before any is written."""
+    cleaned = letterhead_clean(values)
+    changed = [name for name, value in cleaned.items() if getattr(association, name) != value]
+    for name in changed:
+        setattr(association, name, cleaned[name])
+    if changed:
+        association.save(update_fields=changed)
+        audit.association_settings_changed(association=association, fields=changed, actor=actor)
     return association

@@ -31,6 +31,7 @@ class InstitutionForm(forms.ModelForm):
             "name_de",
             "name_en",
             "kind",
+            "street",
             "postcode",
             "region",
             "key",

@@ -54,6 +54,9 @@ class Institution(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    # The postal address letters are sent to; the registry's data files do not hold one, so
+    # it is empty until an administrator types it (letters then say it is not known).
+    street = models.CharField(_("street and number"), max_length=200, blank=True, default="")
     code = models.CharField(_("taxonomy code"), max_length=40, null=True, blank=True, unique=True)
     # `nis:<REFNIS>` a commune, `cpas:<REFNIS>` its CPAS, a taxonomy code or a slug otherwise;
     # empty for a body an association added.
@@ -133,6 +136,17 @@ class Institution(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text", "municipality", "region"}
         return super().save(*args, **kwargs)
+
+    def postal_lines(self, language: str | None) -> list[str]:
+        """The address lines known, as a letter prints them under the name: the street, then
+        the postcode and the commune (in `language` where the commune has a name in it)."""
+        municipality = municipality_by_nis().get(self.municipality) if self.municipality else None
+        city = ""
+        if municipality is not None:
+            names = municipality.names
+            city = names.get((language or "")[:2]) or names.get("fr") or next(iter(names.values()))
+        town = " ".join(part for part in (self.postcode, city) if part)
+        return [line for line in (self.street, town) if line]
 
     def display_name(self, language: str | None) -> str:
         """The body's name in the UI language where it has one, else its own name."""

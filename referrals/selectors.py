@@ -1,8 +1,9 @@
-"""Reads of the institution registry, always from one association's point of view."""
+"""Reads of the institution registry and of orientations out, always from one association's
+point of view."""
 
 from organisations.models import Association
 
-from .models import Institution
+from .models import Institution, Referral
 from .registry import LANGUAGES, municipalities_of_postcode
 from .search_text import words
 
@@ -82,3 +83,17 @@ def _rank(row: tuple, typed: list[str], whole: str, home: set) -> tuple:
         closeness = 2
     own = municipality in home
     return (not word_match, not own, closeness, len(shown), shown.casefold(), pk)
+
+
+def referrals_for_person(*, association_id: int, person_id: int):
+    """The orientations out an association made for one of its persons (through the entries
+    they came from), newest first, with the body each one names."""
+    return (
+        Referral.objects.filter(
+            association_id=association_id,
+            assistance_request__association_id=association_id,
+            assistance_request__person_id=person_id,
+        )
+        .select_related("institution", "assistance_request")
+        .order_by("-referred_on", "-id")
+    )

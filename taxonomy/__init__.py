@@ -14,6 +14,9 @@ import yaml
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
 LANGUAGES = ("fr", "nl", "en")
+# Labels in a further language for some sections only (what a receipt prints): a code
+# without one is labelled in French.
+EXTRA_LABEL_FILES = {"de": Path(__file__).with_name("labels_de.yaml")}
 
 # The sections published by GET /api/v1/taxonomy/ and checked by the start-up validation.
 CODE_SECTIONS = (
@@ -129,7 +132,44 @@ def _code(section: str, item: dict, pattern: re.Pattern, parent: str | None) -> 
     )
 
 
+def with_extra_labels(taxonomy: Taxonomy, language: str, extra: dict) -> Taxonomy:
+    """The taxonomy with `extra` ({section: {code: label}}) as its labels in `language`; a
+    section or code that the taxonomy does not have is an error, as is an empty label."""
+    for section, labels in extra.items():
+        if section not in taxonomy.index:
+            raise TaxonomyError(f"{language} labels: unknown section {section!r}")
+        for code, label in (labels or {}).items():
+            if code not in taxonomy.index[section]:
+                raise TaxonomyError(f"{language} labels: {section}: unknown code {code!r}")
+            if not str(label or "").strip():
+                raise TaxonomyError(f"{language} labels: {section}: {code!r} has no label")
+    sections = {
+        name: tuple(
+            Code(
+                code=c.code,
+                labels={**c.labels, language: extra[name][c.code]}
+                if c.code in (extra.get(name) or {})
+                else c.labels,
+                parent=c.parent,
+                extra=c.extra,
+            )
+            for c in codes
+        )
+        for name, codes in taxonomy.sections.items()
+    }
+    return Taxonomy(
+        version=taxonomy.version,
+        sections=sections,
+        institutions=taxonomy.institutions,
+        index={name: {c.code: c for c in entries} for name, entries in sections.items()},
+    )
+
+
 @cache
 def get_taxonomy() -> Taxonomy:
     with TAXONOMY_FILE.open(encoding="utf-8") as handle:
-        return parse(yaml.safe_load(handle))
+        taxonomy = parse(yaml.safe_load(handle))
+    for language, path in EXTRA_LABEL_FILES.items():
+        with path.open(encoding="utf-8") as handle:
+            taxonomy = with_extra_labels(taxonomy, language, yaml.safe_load(handle) or {})
+    return taxonomy

@@ -59,3 +59,10 @@ def changed_months(monkeypatch):
 
     monkeypatch.setattr(freshness, "log_changed", recording)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def _commands_in_english(monkeypatch):
+    """The commands speak the LANGUAGE of the environment; the tests read them in English
+    whatever the machine running them speaks (a test that wants another sets it)."""
+    monkeypatch.delenv("LANGUAGE", raising=False)

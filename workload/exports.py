@@ -32,9 +32,7 @@ from .presentation import (
     definitions_rows,
     export_language,
     group_label,
-    hours,
     institutions_for,
-    percent,
     period_name,
     workbook_bytes,
 )
@@ -68,10 +66,6 @@ def monthly_totals(rows: list[dict]) -> dict:
     total["do_for_share"] = (
         total["do_for_requests"] / total["requests"] if total["requests"] else None
     )
-    total["transferred_percent"] = percent(total["transferred_share"])
-    total["do_for_percent"] = percent(total["do_for_share"])
-    total["hours"] = hours(total["minutes"])
-    total["transferred_hours"] = hours(total["transferred_minutes"])
     return total
 
 
@@ -134,8 +128,6 @@ def _presented_monthly_rows(rows, group_by, language):
         {
             **row,
             "label": group_label(group_by, row["group"], language, institutions),
-            "hours": hours(row["minutes"]),
-            "transferred_hours": hours(row["transferred_minutes"]),
         }
         for row in rows
     ]

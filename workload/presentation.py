@@ -1,10 +1,13 @@
 """How the workload figures are shown to people in every format (page, CSV, XLSX, PDF): labels
-of groups, hours and percentages, the metric definitions, file names, the export's language.
+of groups, decimal hours for files, the metric definitions, file names, the export's language.
+Pages, charts and PDFs write their numbers with `rendering.numbers`.
 
 Shared by the monthly table, the statements and the log, so a figure reads the same wherever
 it appears.
 """
 
+import calendar
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -150,14 +153,8 @@ def institutions_for(rows: list[dict], dimension: str | None) -> dict:
 
 
 def hours(minutes) -> Decimal:
+    """Decimal hours for the typed cells of CSV and XLSX files; people read `numbers.hours`."""
     return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))
-
-
-def percent(share) -> Decimal | None:
-    """A share (0 to 1) as a percentage with one decimal, for people to read."""
-    if share is None:
-        return None
-    return (Decimal(str(share)) * 100).quantize(Decimal("0.1"))
 
 
 def export_language(language: str | None) -> str:
@@ -168,3 +165,61 @@ def export_language(language: str | None) -> str:
 
 def period_name(period) -> str:
     return f"{period.start}-{period.end}"
+
+
+# --- dates and periods in words, as a letter writes them ----------------------------------------
+
+# Month names in the letter's language, lower-case where the language writes them so.
+MONTH_NAMES = {
+    "fr": (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    ).split(),
+    "nl": (
+        "januari februari maart april mei juni juli augustus september oktober november december"
+    ).split(),
+    "en": (
+        "January February March April May June July August September October November December"
+    ).split(),
+    "de": (
+        "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+    ).split(),
+}
+
+
+def _letter_language(language: str | None) -> str:
+    language = (language or "")[:2]
+    return language if language in MONTH_NAMES else settings.LANGUAGE_CODE
+
+
+def date_in_words(day: dt.date, language: str | None) -> str:
+    """3 mars 2026, 3 maart 2026, 3 March 2026, 3. März 2026 (French writes the first "1er")."""
+    language = _letter_language(language)
+    month = MONTH_NAMES[language][day.month - 1]
+    if language == "fr" and day.day == 1:
+        return f"1er {month} {day.year}"
+    if language == "de":
+        return f"{day.day}. {month} {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+def period_in_words(period, language: str | None) -> str:
+    """One month by its name ("mars 2026"), else its first and last days: "du 1er janvier au
+    31 mars 2026", "van 1 januari tot en met 31 maart 2026", "from 1 January to 31 March 2026"."""
+    language = _letter_language(language)
+    start_year, start_month = map(int, period.start.split("-"))
+    end_year, end_month = map(int, period.end.split("-"))
+    if period.start == period.end:
+        return f"{MONTH_NAMES[language][start_month - 1]} {start_year}"
+    first = dt.date(start_year, start_month, 1)
+    last = dt.date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+    first_words = date_in_words(first, language)
+    if start_year == end_year:
+        first_words = first_words.rsplit(" ", 1)[0]
+    last_words = date_in_words(last, language)
+    pattern = {
+        "fr": "du {first} au {last}",
+        "nl": "van {first} tot en met {last}",
+        "en": "from {first} to {last}",
+        "de": "vom {first} bis zum {last}",
+    }[language]
+    return pattern.format(first=first_words, last=last_words)

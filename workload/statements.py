@@ -2,16 +2,20 @@
 transferred to it, as the page shows it and as PDF, XLSX and CSV files.
 
 The figures come from `selectors.statements_for_association` (read from the log); here they
-get labels, hours, every month of the period and the definitions they are made of.
+get labels, every month of the period and the definitions they are made of.
 """
 
 import re
 from collections.abc import Callable
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from organisations.letterhead import enterprise_number_display
 from organisations.models import Association
+from organisations.selectors import association_signatory_name
+from referrals.models import Institution
+from rendering import numbers
 from rendering.files import ExportFile
 from rendering.pdf import pdf_bytes_of_parts
 from rendering.tables import Sheet, csv_bytes
@@ -22,8 +26,10 @@ from .presentation import (
     BARRIER_NOTE,
     METRIC_DEFINITIONS,
     ExportError,
+    date_in_words,
     export_language,
     hours,
+    period_in_words,
     period_name,
     workbook_bytes,
 )
@@ -57,7 +63,7 @@ def statement_title(statement: dict, language: str) -> str:
 
 
 def statement_present(statement: dict, period, language: str) -> dict:
-    """A statement with labels, hours and every month of the period (zeros included)."""
+    """A statement with labels and every month of the period (zeros included)."""
     taxonomy = get_taxonomy()
     by_month = {m["code"]: m for m in statement["months"]}
     months = [
@@ -66,7 +72,6 @@ def statement_present(statement: dict, period, language: str) -> dict:
     months = [
         {
             **m,
-            "hours": hours(m["minutes"]),
             "transferred_value_eur": selectors._euros(m["minutes"], statement["hourly_cost_eur"]),
         }
         for m in months
@@ -77,7 +82,6 @@ def statement_present(statement: dict, period, language: str) -> dict:
             {
                 **item,
                 "label": taxonomy.label(section, item["code"], language),
-                "hours": hours(item["minutes"]),
             }
             for item in items
         ]
@@ -87,16 +91,14 @@ def statement_present(statement: dict, period, language: str) -> dict:
         "key": statement_key(statement),
         "title": statement_title(statement, language),
         "kind_label": taxonomy.label("referrer_types", statement["responsible_kind"], language),
-        "transferred_hours": hours(statement["transferred_minutes"]),
-        "referred_transferred_hours": hours(statement["referred_transferred_minutes"]),
         "by_procedure_domain": labelled(statement["by_procedure_domain"], "procedure_domains"),
         "by_barrier": labelled(statement["by_barrier"], "digital_barriers"),
         "months_full": months,
         "month_chart": charts.stacked_months(
             [m["code"] for m in months],
-            [(_("transferred"), [float(m["hours"]) for m in months])],
+            [(_("transferred"), [m["minutes"] for m in months])],
             title=_("Transferred hours per month"),
-            unit=" h",
+            number=numbers.hours,
         ),
     }
 
@@ -247,11 +249,76 @@ def statements_export(
         return ExportFile(name, workbook_bytes(statement_sheets(statements, period, language)))
 
 
+def statement_reference(association, statement: dict, period) -> str:
+    """The letter's reference: the same association, body and period always give the same
+    one, so that an answer quoting it finds its statement again."""
+    months = period.start.replace("-", "")
+    if period.end != period.start:
+        months += "-" + period.end.replace("-", "")
+    return f"{association.slug}/{statement_key(statement)}/{months}".upper()
+
+
+def statement_sender(association) -> dict:
+    """The letterhead: what the association prints about itself at the top of its letters."""
+    town = " ".join(part for part in (association.postcode, association.city) if part)
+    return {
+        "name": association.name,
+        "lines": [line for line in (association.street, town) if line],
+        "city": association.city,
+        "phone": association.phone,
+        "email": association.email,
+        "contact_person": association.contact_person,
+        "enterprise_number": enterprise_number_display(association.enterprise_number),
+    }
+
+
+def statement_addressee(statement: dict, institution, language: str) -> dict:
+    """To whom the letter goes: the institution and its address in the registry (whatever
+    part of it is known), or the kind of body when the entries named no institution."""
+    if institution is None:
+        return {"name": statement_title(statement, language), "lines": [], "known": False}
+    return {
+        "name": institution.display_name(language),
+        "lines": institution.postal_lines(language),
+        "known": bool(institution.street),
+    }
+
+
+def issue_date():
+    """The day a letter is dated: the day it is made."""
+    return timezone.localdate()
+
+
+def statement_letter(association, period, statement: dict, institution, language: str) -> dict:
+    return {
+        "issued_on": date_in_words(issue_date(), language),
+        "sender": statement_sender(association),
+        "addressee": statement_addressee(statement, institution, language),
+        "period_in_words": period_in_words(period, language),
+        "reference": statement_reference(association, statement, period),
+        "signatory": association_signatory_name(association=association),
+    }
+
+
 def statement_context(association, period, statements, language) -> dict:
+    institutions = Institution.objects.in_bulk(
+        [s["institution"]["id"] for s in statements if s["institution"]]
+    )
+    presented = []
+    for s in statements:
+        institution = institutions.get(s["institution"]["id"]) if s["institution"] else None
+        presented.append(
+            {
+                **statement_present(s, period, language),
+                "letter": statement_letter(association, period, s, institution, language),
+            }
+        )
     return {
         "association": association,
         "period": period,
-        "statements": [statement_present(s, period, language) for s in statements],
+        "period_in_words": period_in_words(period, language),
+        "sender": statement_sender(association),
+        "statements": presented,
         "hourly_cost_eur": association.hourly_cost_eur,
         "definitions": [
             (_("Transferred work"), METRIC_DEFINITIONS["transferred_requests"]),

@@ -11,6 +11,8 @@ urlpatterns = [
     path("statements/<slug:key>/", views.statement_detail, name="statement"),
     path("exports/", views.export_create, name="export-create"),
     path("imports/", views.import_create, name="import-create"),
+    path("imports/template/", views.import_template_download, name="import-template"),
+    path("imports/codes/", views.import_codes_download, name="import-codes"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
 ]

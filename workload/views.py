@@ -19,9 +19,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import selectors as cases_selectors
-from cases.imports import REQUIRED_COLUMNS, import_file_store
+from cases.imports import (
+    REQUIRED_FIELDS,
+    import_code_list,
+    import_file_store,
+    import_template,
+)
 from freshness.enqueue import publish_on_commit
 from organisations.access import Rule, seat_required
+from rendering import numbers
 from rendering.files import ExportFile
 
 from . import charts, exports, presentation, selectors, services
@@ -92,7 +98,7 @@ def _file_response(file: ExportFile) -> HttpResponse:
 
 
 def _group_totals(association, period, dimension, language, metric="requests"):
-    """Sum a dimension's monthly rows over the period: [(label, key, entries, hours, ...)]."""
+    """Sum a dimension's monthly rows over the period: [(label, key, entries, minutes, ...)]."""
     rows = selectors.monthly_table_for_association(
         association=association, period=period, group_by=dimension
     )
@@ -114,8 +120,6 @@ def _group_totals(association, period, dimension, language, metric="requests"):
     items = []
     for group in totals.values():
         group["label"] = presentation.group_label(dimension, group["group"], language, institutions)
-        group["hours"] = presentation.hours(group["minutes"])
-        group["transferred_hours"] = presentation.hours(group["transferred_minutes"])
         if dimension == "responsible_institution" and group["group"] is not None:
             group["statement_key"] = f"institution-{group['group']}"
         items.append(group)
@@ -133,15 +137,7 @@ def dashboard(request):
     association = request.association
     rows = selectors.monthly_table_for_association(association=association, period=period)
     context.update(
-        rows=[
-            {
-                **r,
-                "hours": presentation.hours(r["minutes"]),
-                "transferred_hours": presentation.hours(r["transferred_minutes"]),
-                "transferred_percent": presentation.percent(r["transferred_share"]),
-            }
-            for r in rows
-        ],
+        rows=rows,
         totals=exports.monthly_totals(rows),
         month_chart=_month_chart(rows),
         sections=_dashboard_sections(association, period, translation.get_language()),
@@ -151,17 +147,17 @@ def dashboard(request):
 
 
 def _month_chart(rows) -> str:
-    transferred = [float(presentation.hours(r["transferred_minutes"])) for r in rows]
-    other = [float(presentation.hours(r["minutes"] - r["transferred_minutes"])) for r in rows]
+    transferred = [r["transferred_minutes"] for r in rows]
+    other = [r["minutes"] - r["transferred_minutes"] for r in rows]
     return charts.stacked_months(
         [r["month"] for r in rows],
         [(_("transferred"), transferred), (_("other work"), other)],
         title=_("Transferred and other hours per month"),
-        unit=" h",
+        number=numbers.hours,
     )
 
 
-# The dashboard's ranked sections: (key, title, column, dimension, metric, unit). The first
+# The dashboard's ranked sections: (key, title, column, dimension, metric, number). The first
 # ranks institutions by transferred hours; the others count entries per code.
 DASHBOARD_SECTIONS = (
     (
@@ -170,7 +166,7 @@ DASHBOARD_SECTIONS = (
         gettext_lazy("Institution"),
         None,
         None,
-        " h",
+        numbers.hours,
     ),
     (
         "barriers",
@@ -178,7 +174,7 @@ DASHBOARD_SECTIONS = (
         gettext_lazy("Barrier"),
         "barrier",
         "requests",
-        "",
+        numbers.integer,
     ),
     (
         "referrers",
@@ -186,7 +182,7 @@ DASHBOARD_SECTIONS = (
         gettext_lazy("Sent by"),
         "referrer_kind",
         "requests",
-        "",
+        numbers.integer,
     ),
     (
         "outcomes",
@@ -194,7 +190,7 @@ DASHBOARD_SECTIONS = (
         gettext_lazy("Outcome"),
         "outcome",
         "requests",
-        "",
+        numbers.integer,
     ),
 )
 
@@ -211,10 +207,10 @@ def _top_institutions(association, period, language) -> list[dict]:
 
 def _dashboard_sections(association, period, language) -> list[dict]:
     sections = []
-    for key, title, column, dimension, metric, unit in DASHBOARD_SECTIONS:
+    for key, title, column, dimension, metric, number in DASHBOARD_SECTIONS:
         if dimension is None:
             items = _top_institutions(association, period, language)
-            values = [(i["label"], float(i["transferred_hours"])) for i in items]
+            values = [(i["label"], i["transferred_minutes"]) for i in items]
         else:
             items = _group_totals(association, period, dimension, language, metric)
             values = [(i["label"], i[metric]) for i in items]
@@ -224,7 +220,7 @@ def _dashboard_sections(association, period, language) -> list[dict]:
                 "title": str(title),
                 "column": str(column),
                 "items": items,
-                "chart": charts.horizontal_bars(values, title=str(title), unit=unit),
+                "chart": charts.horizontal_bars(values, title=str(title), number=number),
                 "is_barrier": dimension == "barrier",
                 "is_institution": dimension is None,
             }
@@ -295,9 +291,9 @@ def statement_list(request):
             "key": statement_key(s),
             "title": statement_title(s, language),
             "transferred_requests": s["transferred_requests"],
-            "transferred_hours": presentation.hours(s["transferred_minutes"]),
+            "transferred_minutes": s["transferred_minutes"],
             "transferred_value_eur": s["transferred_value_eur"],
-            "referred_transferred_hours": presentation.hours(s["referred_transferred_minutes"]),
+            "referred_transferred_minutes": s["referred_transferred_minutes"],
         }
         for s in statements
     ]
@@ -413,8 +409,25 @@ def import_create(request):
             )
             publish_on_commit(run_import_job_task, job.pk)
             return redirect("workload:job", pk=job.pk)
-    context = _context(request, errors=errors, columns=REQUIRED_COLUMNS)
+    columns = [{"name": f.name, "label": f.label} for f in REQUIRED_FIELDS]
+    context = _context(request, errors=errors, columns=columns)
     return render(request, "workload/import.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@association_member
+@director_only
+def import_template_download(request):
+    """The file to fill in: the header in the user's language and one example row."""
+    return _file_response(import_template(translation.get_language()))
+
+
+@require_GET
+@association_member
+@director_only
+def import_codes_download(request):
+    """Every code a code column takes, with its labels in French, Dutch and English."""
+    return _file_response(import_code_list(translation.get_language()))
 
 
 def _job_for(request, pk) -> Job:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0004_entry_rights_ledger'),
+        ('cases', '0006_entry_rights_ledger'),
         ('organisations', '0003_association_postcode'),
         ('referrals', '0006_load_institution_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

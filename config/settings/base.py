@@ -98,7 +98,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.navigation.navigation",
             ],
+            # One number style for every page and PDF (rendering/numbers.py).
+            "libraries": {"numbers": "rendering.templatetags.numbers"},
         },
     },
 ]
@@ -156,7 +159,8 @@ AXES_IPWARE_PROXY_COUNT = 1 if env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=F
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 OTP_TOTP_ISSUER = "Aide numérique"
-LOGIN_REDIRECT_URL = "/"
+# The role decides where a login lands (accounts.views.home).
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "/login/"
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------------

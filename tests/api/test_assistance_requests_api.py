@@ -25,6 +25,7 @@ FIELDS = {
     "outcome",
     "consent",
     "sensitive_flags",
+    "next_appointment",
     "person",
     "notes",
     "rights_impact",
@@ -53,6 +54,7 @@ def test_posting_the_required_fields_gives_201_with_the_defaults(world):
     assert body["right_months"] == 0
     assert body["right_monthly_eur"] == "0.00"
     assert body["extra_cost_eur"] == "0.00"
+    assert body["next_appointment"] is None
     entry = AssistanceRequest.objects.get(pk=body["id"])
     assert entry.association == world.mine.association
     assert entry.created_by == world.worker.user
@@ -336,3 +338,19 @@ def test_a_bad_rights_ledger_value_is_a_400_naming_it(world, field, value):
     assert response.status_code == 400
     assert field in response.json()
     assert AssistanceRequest.objects.count() == before
+
+
+def test_a_next_appointment_may_lie_ahead_but_not_before_the_visit(world):
+    ahead = entry_body()
+    visit = dt.date.fromisoformat(ahead["occurred_on"])
+    ahead["next_appointment"] = (visit + dt.timedelta(days=7)).isoformat()
+    before = {**ahead, "next_appointment": (visit - dt.timedelta(days=1)).isoformat()}
+    existing = AssistanceRequest.objects.count()
+
+    accepted = world.worker.post(URL, ahead, format="json")
+    refused = world.worker.post(URL, before, format="json")
+
+    assert accepted.status_code == 201
+    assert accepted.json()["next_appointment"] == ahead["next_appointment"]
+    assert refused.status_code == 400 and "next_appointment" in refused.json()
+    assert AssistanceRequest.objects.count() == existing + 1

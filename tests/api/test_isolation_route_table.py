@@ -41,6 +41,7 @@ OWN_TOKEN = "own-token"  # any token holder, acting on the token sent and nothin
 # Every API route that is not an AssociationScopedMixin resource, by URL name. A new route
 # must be added here (or be built on the mixin), or test_every_route_is_classified fails.
 ROUTE_ACCESS = {
+    "api:root": PUBLIC,  # the index of the endpoints
     "api:token": PUBLIC,
     "api:logout": OWN_TOKEN,
     "api:taxonomy": REFERENCE,

@@ -24,6 +24,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from cases.forms import EntryForm, IncidentForm
+from organisations.letterhead import LETTERHEAD_FIELDS
 from organisations.models import Role
 from tests.bad_input.routes import PAGE_POST_ROUTES, route_id
 from tests.bad_input.support import (
@@ -128,6 +129,12 @@ PAGE_FORMS = {
         # would send the director to set up a device instead of the form.
         lambda s: ["hourly_cost_eur", "retention_years", f"share_{s.federation.pk}"],
         lambda s: {"hourly_cost_eur": "45,50", "retention_years": "5"},
+        accepted=_settings_saved,
+    ),
+    "accounts:letterhead": PageForm(
+        "director",
+        lambda s: list(LETTERHEAD_FIELDS),
+        lambda s: {"street": "Rue Haute 1", "postcode": "1000", "phone": "02 511 22 33"},
         accepted=_settings_saved,
     ),
     "accounts:two_factor_setup": PageForm("director", lambda s: ["token", "next"], lambda s: {}),

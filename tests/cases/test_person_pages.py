@@ -421,3 +421,145 @@ def test_the_erase_confirmation_and_the_entry_edit_form_are_recorded_as_reads(sc
     reads = person_events(Action.READ)
     assert len(reads) == before + 2
     assert {event.object_id for event in reads[-2:]} == {str(person.pk)}
+
+
+# --- one screen: the summary, "new entry for this person", the related records --------------
+
+
+def test_the_page_starts_with_the_summary_and_a_new_entry_button(scene, worker):
+    person = scene["person"]
+
+    page = worker.get(person_url(person)).content.decode()
+
+    summary = page.index("Dernière demande")
+    assert summary < page.index('id="record-entries"')
+    assert page.index("Nouvelle saisie pour cette personne") < summary
+    assert f'href="/?person={person.pk}"' in page
+    assert "2 avril 2025" in page[summary : page.index('id="record-entries"')]
+
+
+def test_the_new_entry_link_opens_the_today_form_with_the_person_chosen(scene, worker):
+    person = scene["person"]
+
+    response = worker.get(f"/?person={person.pk}")
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["person_code"].value() == "K-042"
+    assert form["person_language"].value() == "nl"
+    page = response.content.decode()
+    assert 'name="person_code" value="K-042"' in page
+    assert "Pour la personne K-042" in page
+    # Showing the code is a read of the record, like the edit form's.
+    assert person_events(Action.READ, person_id=person.pk)
+
+
+def test_the_entry_saved_from_that_form_is_the_persons(scene, worker):
+    from tests.factories import entry_form_data
+
+    person = scene["person"]
+    form = worker.get(f"/?person={person.pk}").context["form"]
+    data = entry_form_data(
+        person_code=form["person_code"].value(), person_language=form["person_language"].value()
+    )
+
+    worker.post("/", data)
+
+    assert AssistanceRequest.objects.filter(person=person).count() == 3
+    assert Person.objects.filter(association=scene["mine"]).count() == 2  # no new person
+
+
+@pytest.mark.parametrize("value", ["", "-1", "K-042", "99999999999999999999", "a\x00b"])
+def test_a_person_that_is_not_one_of_the_associations_is_not_found_on_the_today_form(
+    scene, worker, value
+):
+    for query in ({"person": scene["foreign"].pk}, {"person": value}):
+        response = worker.get("/", query)
+        assert response.status_code == 404
+        assert "X-777" not in response.content.decode()
+    assert person_events(Action.READ) == []
+
+
+def test_the_orientations_section_is_shown_only_when_the_person_has_referrals(scene, worker):
+    from referrals.models import Referral
+
+    person, (first, _second) = scene["person"], scene["entries"]
+    without = worker.get(person_url(person))
+    assert without.context["sections"] == []
+    assert 'id="related-orientations"' not in without.content.decode()
+
+    Referral.objects.create(
+        association=scene["mine"],
+        assistance_request=first,
+        destination="epn",
+        institution=scene["cpas"],
+        status="accepted",
+        referred_on=dt.date(2025, 3, 14),
+    )
+    page = worker.get(person_url(person)).content.decode()
+
+    assert 'id="related-orientations"' in page
+    assert "Orientations" in page
+    assert escape(scene["cpas"].name) in page and "14 mars 2025" in page
+    # K-100 has no entry, so no orientation either.
+    quiet = worker.get(person_url(scene["quiet"])).content.decode()
+    assert 'id="related-orientations"' not in quiet
+
+
+def test_another_associations_referrals_never_show_on_the_page(scene, worker):
+    from referrals.models import Referral
+
+    foreign_entry = AssistanceRequest.objects.get(association=scene["other"])
+    Referral.objects.create(
+        association=scene["other"],
+        assistance_request=foreign_entry,
+        destination="other_service",
+        referred_on=dt.date(2025, 3, 1),
+    )
+
+    response = worker.get(person_url(scene["person"]))
+
+    assert response.context["sections"] == []
+
+
+def test_the_related_records_selector_keeps_only_kinds_with_records(scene):
+    from cases import selectors
+    from referrals.models import Referral
+
+    person, mine = scene["person"], scene["mine"]
+    assert selectors.person_related_for_association(association=mine, person=person) == {}
+    referral = Referral.objects.create(
+        association=mine,
+        assistance_request=scene["entries"][1],
+        destination="epn",
+        referred_on=dt.date(2025, 4, 2),
+    )
+
+    related = selectors.person_related_for_association(association=mine, person=person)
+
+    assert related == {"orientations": [referral]}
+    other = scene["other"]
+    assert selectors.person_related_for_association(association=other, person=person) == {}
+
+
+def test_the_entries_come_ten_at_a_time_newest_first(scene, worker):
+    person = scene["person"]
+    for day in range(1, 12):
+        log_entry(scene["mine"], person=person, occurred_on=dt.date(2025, 5, day))
+
+    first = worker.get(person_url(person))
+    second = worker.get(person_url(person), {"page": "2"})
+
+    assert [e["occurred_on"] for e in first.context["entries_page"]][:2] == [
+        dt.date(2025, 5, 11),
+        dt.date(2025, 5, 10),
+    ]
+    assert len(first.context["entries_page"]) == 10
+    assert [e["occurred_on"] for e in second.context["entries_page"]] == [
+        dt.date(2025, 5, 1),
+        dt.date(2025, 4, 2),
+        dt.date(2025, 3, 14),
+    ]
+    assert "Page 1 sur 2" in first.content.decode()
+    assert 'href="?page=2#record-entries"' in first.content.decode()
+    assert worker.get(person_url(person), {"page": "x'<b>"}).status_code == 200

@@ -110,7 +110,7 @@ def test_a_director_reads_the_dashboard_and_a_statement(live_server, page_for, d
     page.goto(f"{live_server.url}/workload/?from=2026-01&to=2026-10")
     # then the headline figures and five charts, each with its table, are there
     assert page.locator("h1").inner_text().startswith("Workload of Maison de quartier Nord")
-    assert page.locator("[data-figure=hours]").inner_text() != "0.00"
+    assert page.locator("[data-figure=hours]").inner_text() != "0:00"
     assert page.locator("svg.chart").count() == 5
     assert page.locator("table").count() >= 5
     page.screenshot(path=str(SCREENSHOTS / "reports-01-dashboard.png"), full_page=True)

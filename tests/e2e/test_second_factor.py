@@ -127,7 +127,8 @@ def test_the_pages_run_under_the_content_security_policy(
     page.fill("#id_username", director.email)
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/")
+    # A director lands on the dashboard.
+    page.wait_for_url(f"{base}/workload/")
 
     for path in ("/", "/persons/", "/workload/", "/account/settings/", "/audit/"):
         policy = page.goto(f"{base}{path}").headers["content-security-policy"]

@@ -140,7 +140,7 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
     log_entry(third, 3)
     assert AssistanceRequest.objects.count() == 3
     screenshot(page, "02-three-entries")
-    assert "1 h 10" in page.inner_text(".total")
+    assert "1:10" in page.inner_text(".total")
 
     # Edit one in place: 10 min becomes 20.
     row = page.locator("li.entry", has_text="10 min").first
@@ -151,7 +151,7 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
     page.keyboard.press("Enter")
     page.wait_for_function("!document.querySelector('.edit-entry')")
     assert sorted(e.duration_minutes for e in AssistanceRequest.objects.all()) == [15, 20, 45]
-    assert "1 h 20" in page.inner_text(".total")
+    assert "1:20" in page.inner_text(".total")
 
     # Delete one, then undo: the Undo button has the focus, Enter brings the entry back.
     page.locator("li.entry", has_text="45 min").locator("form button").click()

@@ -14,6 +14,7 @@ from taxonomy import (
     get_taxonomy,
     parse,
     procedure_root,
+    with_extra_labels,
 )
 
 
@@ -74,8 +75,25 @@ def test_a_procedure_counts_under_its_domain():
 def test_a_label_falls_back_to_french_and_an_unknown_code_to_itself():
     taxonomy = get_taxonomy()
     assert taxonomy.label("referrer_types", "cpas", "nl") == "OCMW"
-    assert taxonomy.label("referrer_types", "cpas", "de") == "CPAS"
+    assert taxonomy.label("referrer_types", "cpas", "tr") == "CPAS"
+    assert taxonomy.label("outcomes", "resolved", "de") == taxonomy.label("outcomes", "resolved")
     assert taxonomy.label("referrer_types", "nope", "fr") == "nope"
+
+
+def test_what_a_receipt_prints_has_german_labels():
+    taxonomy = get_taxonomy()
+    assert taxonomy.label("referrer_types", "cpas", "de") == "ÖSHZ"
+    assert taxonomy.label("procedure_domains", "tax.pit_return", "de") == (
+        "Einkommensteuererklärung"
+    )
+    for section in ("procedure_domains", "referrer_types"):
+        for code in taxonomy.sections[section]:
+            assert code.labels.get("de", "").strip(), (section, code.code)
+
+
+def test_german_labels_of_an_unknown_code_stop_the_start_up():
+    with pytest.raises(TaxonomyError, match="unknown code"):
+        with_extra_labels(get_taxonomy(), "de", {"outcomes": {"nope": "Nein"}})
 
 
 def test_every_institution_of_the_taxonomy_has_a_known_kind():

@@ -29,10 +29,10 @@ def test_the_headline_figures_are_those_of_the_rollups(reports):
     page = director.get(f"/workload/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     # 155 minutes logged, 135 of them transferred (60 + 30 + 45), worth 90 € at 40 €/h.
-    assert figure(page, "hours") == "2.58"
-    assert figure(page, "transferred_hours") == "2.25"
-    assert figure(page, "transferred_value_eur") == "90.00 €"
-    assert figure(page, "do_for_share") == "50.0 %"
+    assert figure(page, "hours") == "2:35"
+    assert figure(page, "transferred_hours") == "2:15"
+    assert figure(page, "transferred_value_eur") == "€90.00"
+    assert figure(page, "do_for_share") == "50.0%"
     assert figure(page, "non_take_up") == "1"
     assert figure(page, "once_only_violations") == "1"
 
@@ -112,7 +112,7 @@ def test_a_worker_sees_the_figures_read_only_with_their_own_total_and_no_ranking
     page = worker.get(f"/workload/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "read-only" in page
-    assert "Your own entries in the period: 1 entry, 25 minutes." in page
+    assert "Your own entries in the period: 1 entry, 0:25 hours." in page
     assert 'name="export" value="log"' not in page  # the log export is for directors
     for email in ("w@mine.be", "c@mine.be", "dir@mine.be"):
         assert email not in page
@@ -124,7 +124,7 @@ def test_figures_of_another_association_never_show(reports):
 
     page = director.get(f"/workload/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    assert figure(page, "hours") == "16.65"  # their 999 minutes only
+    assert figure(page, "hours") == "16:39"  # their 999 minutes only
     assert "Banque Exemple" not in page
 
 
@@ -145,9 +145,9 @@ def test_the_statement_page_explains_the_value_and_never_names_a_person(reports)
     page = director.get(f"/workload/statements/{key}/?{PERIOD}&lang=en").content.decode()
 
     assert figure(page, "transferred_requests") == "2"
-    assert figure(page, "transferred_hours") == "1.75"
-    assert figure(page, "transferred_value_eur") == "70.00"
-    assert "105 minutes ÷ 60 × 40.00 € per hour = 70.00 €" in page
+    assert figure(page, "transferred_hours") == "1:45"
+    assert figure(page, "transferred_value_eur") == "€70.00"
+    assert "105 minutes ÷ 60 × €40.00 per hour = €70.00" in page
     assert "Month by month" in page and "2026-09" in page
     assert "0470" not in page and "P-" not in page
 

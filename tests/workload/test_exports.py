@@ -187,9 +187,9 @@ def test_the_statement_pdf_opens_and_holds_the_figures(reports):
     text = pdf_text(response.content)
     assert "Subcontracting statement" in text
     assert "Maison de quartier" in text and "2026-09" in text
-    assert "1.75" in text and "70.00" in text  # 105 minutes, at 40 € an hour
-    assert "40.00" in text  # the referred-transferred value and the hourly cost
-    assert "105 minutes ÷ 60 × 40.00" in text
+    assert "1:45" in text and "€70.00" in text  # 105 minutes, at 40 € an hour
+    assert "€40.00" in text  # the referred-transferred value and the hourly cost
+    assert "105 minutes ÷ 60 × €40.00 per hour = €70.00" in text
 
 
 @needs_pdf

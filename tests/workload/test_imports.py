@@ -47,7 +47,7 @@ def test_a_director_imports_a_log_and_follows_the_job_to_its_count(
 
     job = Job.objects.get(kind="import")
     assert response.status_code == 302 and response["Location"] == f"/workload/jobs/{job.pk}/"
-    assert (job.state, job.progress, job.result) == ("succeeded", 100, {"imported": 2})
+    assert (job.state, job.progress, job.result["imported"]) == ("succeeded", 100, 2)
     after = AssistanceRequest.objects.filter(association=reports["mine"]).count()
     assert after == before + 2
     page = director.get(response["Location"]).content.decode()
@@ -68,7 +68,7 @@ def test_a_file_with_a_bad_line_imports_nothing_and_the_page_lists_the_line(
     assert AssistanceRequest.objects.count() == before
     page = director.get(f"/workload/jobs/{job.pk}/").content.decode()
     assert "Rien n&#x27;a été importé" in page or "Rien n'a été importé" in page
-    assert "ligne 3" in page and "duration_minutes" in page
+    assert "ligne 3, colonne <strong>duration_minutes</strong>" in page
     assert not list(tmp_path.glob("imports/*/*"))
 
 
@@ -86,6 +86,8 @@ def test_only_a_director_imports_and_only_their_association_sees_the_job(
     worker = web_client("mine", "w@mine.be", "worker")
     assert worker.get("/workload/imports/").status_code == 403
     assert worker.post("/workload/imports/", {"file": csv_file(GOOD)}).status_code == 403
+    assert worker.get("/workload/imports/template/").status_code == 403
+    assert worker.get("/workload/imports/codes/").status_code == 403
 
     import_file(director, csv_file(GOOD), django_capture_on_commit_callbacks)
     job = Job.objects.get(kind="import")
@@ -130,7 +132,7 @@ def test_an_import_that_fails_on_the_database_deletes_the_file_at_once(
     def database_down(**kwargs):
         raise OperationalError("the database went away")
 
-    monkeypatch.setattr("cases.imports.log_rows_import", database_down)
+    monkeypatch.setattr("cases.imports.assistance_requests_bulk_create", database_down)
 
     import_file(director, csv_file(GOOD), django_capture_on_commit_callbacks)
 
@@ -169,3 +171,68 @@ def test_on_the_embedded_broker_an_import_waits_for_the_worker_not_in_the_reques
     run_import_job_task.run(job.pk)
     job.refresh_from_db()
     assert job.state == "succeeded" and AssistanceRequest.objects.count() == before + 2
+
+
+def test_the_import_page_offers_a_template_and_the_code_list_in_the_users_language(director):
+    page = director.get("/workload/imports/").content.decode()
+    assert 'href="/workload/imports/template/"' in page
+    assert 'href="/workload/imports/codes/"' in page
+
+    template = director.get("/workload/imports/template/")
+    codes = director.get("/workload/imports/codes/")
+
+    assert template["Content-Type"].startswith("text/csv")
+    header, example = template.content.decode("utf-8-sig").splitlines()
+    assert header.startswith("Date;Durée (minutes);Canal;")
+    assert "Faire avec" in example and "tax.pit_return" not in example
+    listed = codes.content.decode("utf-8-sig").splitlines()
+    assert listed[0] == "Colonne;Champ;Code;fr;nl;en"
+    assert "Canal;channel;phone;Téléphone;Telefoon;Phone" in listed
+
+
+def test_the_template_as_downloaded_imports_its_example_row(
+    director, reports, django_capture_on_commit_callbacks
+):
+    before = AssistanceRequest.objects.filter(association=reports["mine"]).count()
+    template = director.get("/workload/imports/template/").content
+    upload = SimpleUploadedFile("modele.csv", template, content_type="text/csv")
+
+    import_file(director, upload, django_capture_on_commit_callbacks)
+
+    job = Job.objects.get(kind="import")
+    assert (job.state, job.result["imported"]) == ("succeeded", 1)
+    entry = AssistanceRequest.objects.filter(association=reports["mine"]).latest("pk")
+    assert (entry.mode, entry.barrier_codes) == ("do_with", ["itsme"])
+    assert AssistanceRequest.objects.filter(association=reports["mine"]).count() == before + 1
+
+
+def test_the_same_file_twice_is_refused_with_the_day_it_came_and_rows_there_are_listed(
+    director, reports, django_capture_on_commit_callbacks
+):
+    first = csv_file(GOOD, GOOD.replace(";30;", ";40;"))
+    import_file(director, first, django_capture_on_commit_callbacks)
+    count = AssistanceRequest.objects.count()
+
+    import_file(
+        director, csv_file(GOOD, GOOD.replace(";30;", ";40;")), django_capture_on_commit_callbacks
+    )
+
+    again = Job.objects.filter(kind="import").latest("pk")
+    assert again.state == "failed" and AssistanceRequest.objects.count() == count
+    page = director.get(f"/workload/jobs/{again.pk}/").content.decode()
+    assert "Ce fichier a déjà été importé le " in page
+
+    # Another file: the first two rows are the entries already there, the third is new.
+    third = GOOD.replace(";30;", ";50;")
+    import_file(
+        director,
+        csv_file(GOOD, GOOD.replace(";30;", ";40;"), third),
+        django_capture_on_commit_callbacks,
+    )
+
+    latest = Job.objects.filter(kind="import").latest("pk")
+    assert latest.state == "succeeded" and latest.result["already_there"] == [2, 3]
+    assert AssistanceRequest.objects.count() == count + 1
+    page = director.get(f"/workload/jobs/{latest.pk}/").content.decode()
+    assert "1 saisie importée" in page
+    assert "Déjà dans le journal, pas importées une seconde fois : lignes 2, 3." in page

@@ -3,6 +3,8 @@
 manage.py merge_institutions --from 412 --into 37
 """
 
+from django.utils.translation import gettext as _
+
 from cases.services import institution_merge
 from organisations.management.commands._base import SetupCommand
 from referrals.models import Institution
@@ -19,7 +21,12 @@ class Command(SetupCommand):
         bodies = Institution.objects.in_bulk([source, target])
         for name, pk in (("from", source), ("into", target)):
             if pk not in bodies:
-                self.stderr.write(f"{name}: no institution with the id {pk}.")
+                self.stderr.write(
+                    _("%(option)s: no institution with the id %(id)s.") % {"option": name, "id": pk}
+                )
                 raise SystemExit(1)
         moved = institution_merge(source=bodies[source], target=bodies[target])
-        self.stdout.write(f"Merged {bodies[source]} into {bodies[target]}: {moved} entries moved.")
+        self.stdout.write(
+            _("Merged %(source)s into %(target)s: %(count)d entries moved.")
+            % {"source": bodies[source], "target": bodies[target], "count": moved}
+        )

@@ -213,12 +213,30 @@
   }
 
   /* --- the form ---------------------------------------------------------------------------- */
+  /* A value copied from an entry loses its "taken from the entry" mark once the worker
+     changes it: from then on it is theirs (the server decides the same on a re-render). */
+  function initCarried(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-carried]"), function (mark) {
+      var label = mark.closest("label");
+      var holder = label && label.htmlFor ? document.getElementById(label.htmlFor) : null;
+      if (!holder) holder = mark.closest("fieldset");
+      if (!holder) return;
+      if (holder.hasAttribute("data-combo-input")) {
+        holder = holder.closest(".field");
+      }
+      function drop() { mark.remove(); holder.removeEventListener("change", drop); holder.removeEventListener("input", drop); }
+      holder.addEventListener("change", drop);
+      holder.addEventListener("input", drop);
+    });
+  }
+
   function initForm(form) {
     var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
     initSameAs(form, combos);
     Array.prototype.forEach.call(form.querySelectorAll("[data-roving]"), initRoving);
     Array.prototype.forEach.call(form.querySelectorAll("[data-scan]"), function (f) { initScan(form, f); });
     initPersons(form);
+    initCarried(form);
     var duration = form.querySelector("[data-duration]");
     Array.prototype.forEach.call(form.querySelectorAll("[data-minutes]"), function (button) {
       button.addEventListener("click", function () {

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from demo.seed import demo_logins, format_logins
+from rendering.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Print the demo logins (created by seed_demo)."
 
     def handle(self, *args, **options):

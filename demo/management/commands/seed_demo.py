@@ -1,6 +1,7 @@
 import argparse
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from demo.seed import (
     DEFAULT_ASSOCIATIONS,
@@ -22,7 +23,9 @@ def _at_least(minimum):
         except ValueError:
             value = None
         if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number of at least {minimum}")
+            raise argparse.ArgumentTypeError(
+                _("expected a whole number of at least %(minimum)d") % {"minimum": minimum}
+            )
         return value
 
     return parse
@@ -68,7 +71,7 @@ class Command(SetupCommand):
 
     def handle(self, *args, associations, entries, seed, if_empty, no_logins, **options):
         if if_empty and demo_data_present():
-            self.stdout.write("Demo data already present.")
+            self.stdout.write(_("Demo data already present."))
             return
 
         def write(text):
@@ -82,10 +85,21 @@ class Command(SetupCommand):
         except DemoError as exc:
             raise CommandError(str(exc)) from None
         if result.cleared:
-            self.stdout.write(f"Replaced {result.cleared} earlier demo entries.")
+            self.stdout.write(
+                _("Replaced %(count)d earlier demo entries.") % {"count": result.cleared}
+            )
         self.stdout.write(
-            f"Seeded {result.entries} entries ({result.contacts} contacts, {result.persons} "
-            f"persons) in {result.associations} associations in {result.seconds:.1f} s."
+            _(
+                "Seeded %(entries)d entries (%(contacts)d contacts, %(persons)d persons) in "
+                "%(associations)d associations in %(seconds).1f s."
+            )
+            % {
+                "entries": result.entries,
+                "contacts": result.contacts,
+                "persons": result.persons,
+                "associations": result.associations,
+                "seconds": result.seconds,
+            }
         )
         if not no_logins:
             self.stdout.write(format_logins(demo_logins()))

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from organisations.models import Association, Federation
 
@@ -15,7 +16,7 @@ def one_line(exc: ValidationError) -> str:
 def federation_or_fail(slug: str) -> Federation:
     federation = Federation.objects.filter(slug=slug or "").first()
     if federation is None:
-        raise CommandError(f"federation: no federation has the slug {slug!r}")
+        raise CommandError(_("federation: no federation has the slug %(slug)r") % {"slug": slug})
     return federation
 
 
@@ -24,8 +25,8 @@ def association_or_fail(slug: str | None) -> Association:
         associations = list(Association.objects.order_by("pk")[:2])
         if len(associations) == 1:
             return associations[0]
-        raise CommandError("association: give --association SLUG")
+        raise CommandError(_("association: give --association SLUG"))
     association = Association.objects.filter(slug=slug).first()
     if association is None:
-        raise CommandError(f"association: no association has the slug {slug!r}")
+        raise CommandError(_("association: no association has the slug %(slug)r") % {"slug": slug})
     return association

@@ -1,11 +1,10 @@
-from django.core.management.base import BaseCommand
-
 from evidence.bundles import signing_key_get_or_create
+from rendering.commands import TranslatedCommand
 
 from ._common import association_or_fail
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = (
         "Make the association's Ed25519 key pair for signing evidence bundles (once; "
         "--rotate makes a new one) and print its public key for the federation to register."

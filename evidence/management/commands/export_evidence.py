@@ -2,15 +2,17 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from evidence.bundles import bundle_build
+from rendering.commands import TranslatedCommand
 from workload.selectors import period_parse
 
 from ._common import association_or_fail, one_line
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = (
         "Write a signed evidence bundle of the association's rollups for a period (cells "
         "only: no entry, no person, no narrative), for the federation's server to import."
@@ -38,8 +40,8 @@ class Command(BaseCommand):
             try:
                 Path(options["output"]).write_bytes(data)
             except OSError as exc:
-                raise CommandError(f"output: {exc.strerror}") from None
-            self.stderr.write(f"wrote {options['output']}")
+                raise CommandError(_("output: %(reason)s") % {"reason": exc.strerror}) from None
+            self.stderr.write(_("wrote %(file)s") % {"file": options["output"]})
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

@@ -1,12 +1,14 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from evidence.bundles import remote_association_register
+from rendering.commands import TranslatedCommand
 
 from ._common import federation_or_fail, one_line
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = (
         "On the federation's server: trust evidence bundles of an association on its own "
         "server, signed with this Ed25519 public key (base64). Run again to change the key."
@@ -29,5 +31,9 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(one_line(exc)) from None
-        verb = "registered" if created else "updated"
-        self.stdout.write(f"{verb} {remote.slug} for {federation.slug}")
+        message = (
+            _("registered %(slug)s for %(federation)s")
+            if created
+            else _("updated %(slug)s for %(federation)s")
+        )
+        self.stdout.write(message % {"slug": remote.slug, "federation": federation.slug})

@@ -1,9 +1,12 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from rendering.commands import TranslatedCommand
 
 
-class SetupCommand(BaseCommand):
-    """A set-up command: one line on success, one line and exit 1 on bad input."""
+class SetupCommand(TranslatedCommand):
+    """A set-up command: one line on success, one line and exit 1 on bad input, in the
+    language of the run."""
 
     def execute(self, *args, **options):
         try:

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from organisations.services import association_create_or_update
 
 from ._base import SetupCommand
@@ -18,6 +20,17 @@ class Command(SetupCommand):
         association, created = association_create_or_update(
             slug=slug, name=name, federation_slug=federation
         )
-        verb = "created" if created else "updated"
-        joined = f", member of {federation}" if federation else ""
-        self.stdout.write(f"Association {association.slug} {verb}{joined}.")
+        values = {"slug": association.slug, "federation": federation}
+        if federation:
+            message = (
+                _("Association %(slug)s created, member of %(federation)s.")
+                if created
+                else _("Association %(slug)s updated, member of %(federation)s.")
+            )
+        else:
+            message = (
+                _("Association %(slug)s created.")
+                if created
+                else _("Association %(slug)s updated.")
+            )
+        self.stdout.write(message % values)

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from organisations.services import federation_create_or_update
 
 from ._base import SetupCommand
@@ -12,5 +14,7 @@ class Command(SetupCommand):
 
     def handle(self, *args, slug, name, **options):
         federation, created = federation_create_or_update(slug=slug, name=name)
-        verb = "created" if created else "updated"
-        self.stdout.write(f"Federation {federation.slug} {verb}.")
+        message = (
+            _("Federation %(slug)s created.") if created else _("Federation %(slug)s updated.")
+        )
+        self.stdout.write(message % {"slug": federation.slug})

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from organisations.services import member_create_or_update
 
 from ._base import SetupCommand
@@ -16,8 +18,14 @@ class Command(SetupCommand):
         membership, created = member_create_or_update(
             org_slug=org, email=email, role=role, password=password
         )
-        verb = "created" if created else "updated"
-        self.stdout.write(
-            f"Member {membership.user.email} ({membership.role}) of "
-            f"{membership.organisation.slug} {verb}."
+        message = (
+            _("Member %(email)s (%(role)s) of %(organisation)s created.")
+            if created
+            else _("Member %(email)s (%(role)s) of %(organisation)s updated.")
         )
+        values = {
+            "email": membership.user.email,
+            "role": membership.role,
+            "organisation": membership.organisation.slug,
+        }
+        self.stdout.write(message % values)

