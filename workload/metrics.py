@@ -217,3 +217,4 @@ PUBLISHED_METRICS = (
     "owed_value_eur",
 )
 assert set(PUBLISHED_COUNTS) <= set(PUBLISHED_METRICS)
+EURO_METRICS = tuple(name for name in PUBLISHED_METRICS if name.endswith("_eur"))

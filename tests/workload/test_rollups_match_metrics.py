@@ -252,9 +252,7 @@ def assert_rollups_match_the_log(association):
             group_by=None if dimension == "total" else dimension,
         )
         got = {
-            (row["month"], row["group"]): row
-            for row in table
-            if row["requests"] or row["attempts"]
+            (row["month"], row["group"]): row for row in table if row["requests"] or row["attempts"]
         }
         want = {
             (month, key): published(cell, association.hourly_cost_eur, dimension)
