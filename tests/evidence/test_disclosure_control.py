@@ -17,6 +17,7 @@ from organisations.services import association_set_sharing
 from referrals.models import Institution
 from taxonomy import procedure_root
 from workload.metrics import PUBLISHED_COUNTS, PUBLISHED_METRICS
+from workload.models import (
     ATTEMPT_GROUP_COLUMNS,
     ATTEMPT_METRICS,
     COUNT_METRICS,
