@@ -9,4 +9,5 @@ urlpatterns = [
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("settings/", views.association_settings, name="settings"),
     path("settings/letterhead/", views.association_letterhead, name="letterhead"),
+    path("settings/barriers/", views.association_barriers, name="barriers"),
 ]

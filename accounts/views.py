@@ -1,5 +1,6 @@
 """Where a login lands, the two-factor pages, and the director's settings pages (costs,
-retention, sharing, 2FA; the letterhead its letters and receipts print)."""
+retention, sharing, 2FA; the letterhead its letters and receipts print; the barriers the entry
+form shows)."""
 
 import base64
 from urllib.parse import quote
@@ -10,8 +11,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 
@@ -20,9 +21,11 @@ from organisations.letterhead import LETTERHEAD_FIELDS, enterprise_number_displa
 from organisations.selectors import federation_membership_list_for_association
 from organisations.services import (
     association_set_sharing,
+    association_set_shown_barriers,
     association_update_letterhead,
     association_update_settings,
 )
+from taxonomy import get_taxonomy
 
 from .middleware import redirect_to_step
 from .navigation import home_url
@@ -212,5 +215,39 @@ def association_letterhead(request):
         request,
         "accounts/letterhead.html",
         {"association": association, "values": values, "errors": errors, "saved": saved},
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@seat_required(
+    Rule.DIRECTOR,
+    message=gettext_lazy("Only a director of an association may change its settings."),
+)
+def association_barriers(request):
+    """Which digital barriers the entry form shows as chips; the others stay under its fold."""
+    association = request.association
+    errors, saved = {}, False
+    if request.method == "POST":
+        try:
+            association_set_shown_barriers(
+                association=association,
+                codes=request.POST.getlist("shown_barriers"),
+                actor=request.user,
+            )
+            saved = True
+        except ValidationError as exc:
+            errors = exc.message_dict
+        association.refresh_from_db()
+    shown = set(association.shown_barriers)
+    language = (get_language() or "fr")[:2]
+    options = [
+        (code, label, code in shown)
+        for code, label in get_taxonomy().choices("digital_barriers", language)
+    ]
+    return render(
+        request,
+        "accounts/barriers.html",
+        {"association": association, "options": options, "errors": errors, "saved": saved},
         status=400 if errors else 200,
     )

@@ -25,7 +25,13 @@ from .permissions import IsAssociationMember, IsDirector, request_association
 PERIOD_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.STR, required=True, description="YYYY-MM"),
     OpenApiParameter("to", OpenApiTypes.STR, required=True, description="YYYY-MM"),
-    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx", "pdf"]),
+    OpenApiParameter(
+        "format",
+        OpenApiTypes.STR,
+        enum=["json", *exports.FORMATS],
+        description="csv: codes as header, comma, dot decimal; csv-be: for Excel in Belgium "
+        "(semicolon, decimal comma, dd/mm/yyyy, UTF-8 with BOM, header in the user's language)",
+    ),
 ]
 FILE_FORMATS = exports.FORMATS
 
@@ -40,7 +46,10 @@ def _parse(request, with_dimension=False):
         raise ApiValidationError(exc.message_dict) from None
     fmt = request.query_params.get("format") or "json"
     if fmt not in ("json", *FILE_FORMATS):
-        raise ApiValidationError({"format": [_("Use json, csv, xlsx or pdf.")]})
+        formats = ", ".join(("json", *FILE_FORMATS))
+        raise ApiValidationError(
+            {"format": [_("Choose one of: %(formats)s.") % {"formats": formats}]}
+        )
     return period, group_by, fmt
 
 

@@ -18,6 +18,10 @@ from .models import AssistanceRequest
 from .presentation import code_choices, grouped_options, page_language, procedure_choices
 
 QUICK_DURATIONS = (5, 10, 15, 30, 45, 60)
+# What a new entry takes from the worker's last one: where and when they work, not what they
+# did for the person before.
+CARRIED_OVER = ("occurred_on", "channel")
+CONSENT_NOT_APPLICABLE = "not_applicable"
 # What the worker chose after being warned of an identifier in free text.
 IDENTIFIER_ACTIONS = (("", ""), ("mask", "mask"), ("keep", "keep"))
 
@@ -71,7 +75,8 @@ class BodiesForm(forms.Form):
     # The search box of each body, where the worker types its name (the hidden id is the field).
     SEARCH_CONTROLS: dict[str, str] = {}
     ERRORS_SHOWN_UNDER: dict[str, str] = {}
-    usual: dict = {}
+    # The barriers the association shows as chips before its "other barriers" fold.
+    shown_barriers: list | None = None
     association_id: int | None = None
 
     def clean(self):
@@ -98,20 +103,31 @@ class BodiesForm(forms.Form):
         show_errors_under(self, self.ERRORS_SHOWN_UNDER)
         return data
 
-    def add_service_errors(self, error):
+    def add_service_errors(self, error, *, besides_refused=False):
+        """Put each of the services' messages next to its field; `besides_refused`: only for
+        the fields the form itself did not already refuse (one message per field)."""
+        refused = set(self.errors) if besides_refused else set()
         for field, messages in error.message_dict.items():
             name = SERVICE_FIELD_TO_FORM_FIELD.get(field, field)
+            if name in refused:
+                continue
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
 
-    def chips(self, name: str) -> tuple[list, list]:
-        """(shown, more) chips of a multiple choice: the worker's usual and checked codes first."""
-        return presentation.chips(
-            self.fields[name].choices, self[name].value(), self.usual.get(name)
-        )
+    def chips(self, name: str, shown_codes=None) -> tuple[list, list]:
+        """(shown, more) chips of a multiple choice, in the taxonomy's fixed order."""
+        return presentation.chips(self.fields[name].choices, self[name].value(), shown_codes)
+
+    def error_labels(self) -> list[str]:
+        """The labels of the fields refused, as the summary above the form names them."""
+        labels = []
+        for name in self.errors:
+            if name in self.fields and self.fields[name].label:
+                labels.append(str(self.fields[name].label))
+        return labels
 
     def barrier_chips(self):
-        return self.chips("barriers")
+        return self.chips("barriers", self.shown_barriers)
 
     def procedure_groups(self):
         return grouped_options(self["procedure_domain"].value(), procedure_choices())
@@ -198,20 +214,40 @@ class EntryForm(EntryFieldsForm):
     SEARCH_CONTROLS = SEARCH_CONTROLS
     ERRORS_SHOWN_UNDER = {**SEARCH_CONTROLS, "identifiers_action": "notes"}
 
-    def __init__(self, *args, usual=None, association_id=None, **kwargs):
-        self.usual = usual or {}
+    def __init__(
+        self, *args, carried_over=None, shown_barriers=None, association_id=None, **kwargs
+    ):
+        """A blank form takes only the date and the channel from the worker's last entry
+        (`carried_over`, which the page marks); every other choice (mode, outcome,
+        consent given) is made afresh for each person, so that a value the worker did not
+        choose this time is never saved."""
+        self.carried_over = carried_over or {}
+        self.shown_barriers = shown_barriers
         self.association_id = association_id
         super().__init__(*args, **kwargs)
         f = self.fields
         for spec in fields_of(Kind.CODE, Kind.CODES):
             f[spec.name].choices = code_field_choices(spec)
         f["person_language"].choices = presentation.person_language_choices()
+        # The services say why a consent is missing (sensitive data or not): no generic error.
+        f["consent"].required = False
         if not self.is_bound:
+            for name in CARRIED_OVER:
+                if self.carried_over.get(name):
+                    self.initial.setdefault(name, self.carried_over[name])
             self.initial.setdefault("occurred_on", timezone.localdate())
-            for name in ("mode", "outcome", "consent", "channel"):
-                if self.usual.get(name):
-                    self.initial.setdefault(name, self.usual[name])
+            # No sensitive data until a flag is ticked; a flag asks for the consent given.
+            self.initial.setdefault("consent", CONSENT_NOT_APPLICABLE)
             self.initial.setdefault("person_language", page_language())
+
+    def carried_over_fields(self) -> set[str]:
+        """The fields still holding the value carried over from the last entry."""
+        return {
+            name
+            for name in CARRIED_OVER
+            if name in self.carried_over
+            and str(self[name].value() or "") == str(self.carried_over[name])
+        }
 
     def clean(self):
         data = super().clean()
@@ -358,9 +394,9 @@ class IncidentForm(BodiesForm):
     ERRORS_SHOWN_UNDER = {**SEARCH_CONTROLS, "identifiers_action": "narrative"}
 
     def __init__(
-        self, *args, entries=(), usual=None, association_id=None, from_entry=None, **kwargs
+        self, *args, entries=(), shown_barriers=None, association_id=None, from_entry=None, **kwargs
     ):
-        self.usual = usual or {}
+        self.shown_barriers = shown_barriers
         self.association_id = association_id
         # The entry the sheet was started from: its values are copied, and marked as such.
         self.from_entry = from_entry

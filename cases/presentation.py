@@ -18,7 +18,8 @@ from .models import LANGUAGE_CODES
 # German labels of what a receipt names).
 RECEIPT_LANGUAGES = ("fr", "nl", "en", "de")
 RECEIPT_LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English", "de": "Deutsch"}
-# How many chips are shown before "more"; the worker's own frequent codes come first.
+# How many chips of a multiple choice are shown before "more" when no one chose which: the
+# first ones (the association chooses its barriers).
 VISIBLE_CHIPS = 8
 
 PERSON_LANGUAGES = (
@@ -257,14 +258,15 @@ def person_language_choices() -> list[tuple[str, str]]:
     return [(code, label) for code, label in PERSON_LANGUAGES if code in LANGUAGE_CODES]
 
 
-def chips(choices, selected, frequent) -> tuple[list, list]:
-    """(shown, more) chips of a multiple choice: the checked and the worker's usual codes
-    first, each as (code, label, checked)."""
+def chips(choices, selected, shown_codes=None) -> tuple[list, list]:
+    """(shown, more) chips of a multiple choice, each as (code, label, checked), both in the
+    order of `choices` (the taxonomy's): a chip never moves with what was ticked before, so
+    the hand finds it where it was. `shown_codes` are the codes shown before "more" (the
+    first VISIBLE_CHIPS when not given); a checked code under "more" opens it."""
     selected = set(selected or [])
-    order = {code: i for i, code in enumerate(frequent or [])}
-    ranked = sorted(choices, key=lambda c: (c[0] not in selected, order.get(c[0], 999)))
-    shown = [c for c in ranked if c[0] in selected or c[0] in order][:VISIBLE_CHIPS]
-    if len(shown) < VISIBLE_CHIPS:
-        shown += [c for c in choices if c not in shown][: VISIBLE_CHIPS - len(shown)]
-    more = [c for c in choices if c not in shown]
-    return [(*c, c[0] in selected) for c in shown], [(*c, c[0] in selected) for c in more]
+    if shown_codes is None:
+        shown_codes = [code for code, _label in choices[:VISIBLE_CHIPS]]
+    shown_codes = set(shown_codes)
+    shown = [(*c, c[0] in selected) for c in choices if c[0] in shown_codes]
+    more = [(*c, c[0] in selected) for c in choices if c[0] not in shown_codes]
+    return shown, more

@@ -11,6 +11,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from referrals.selectors import institutions_list_for_association, referrals_for_person
 
@@ -20,17 +21,7 @@ from .models import (
     ImportedFile,
     IncidentSheet,
     Person,
-    RequestBarrier,
-    RequestSensitiveFlag,
 )
-
-USUAL_WINDOW = 30  # the worker's last entries that decide the preselected values
-DEFAULT_USUAL = {
-    "mode": "do_with",
-    "outcome": "resolved",
-    "consent": "not_applicable",
-    "channel": "on_site",
-}
 
 
 def person_list_for_association(*, association) -> QuerySet[Person]:
@@ -125,26 +116,24 @@ def assistance_request_totals_get_for_worker(*, association, worker, month_from,
     )
 
 
-def usual_values_get_for_worker(*, association, worker) -> dict:
-    """The worker's most frequent choices over their last entries, to preselect them: a code
-    for each of mode, outcome, consent and channel, and the barriers and sensitive flags from
-    the most frequent down."""
-    recent = list(
+def entry_carry_over_get_for_worker(*, association, worker, today) -> dict:
+    """What the worker's next entry takes from their last one: its channel, and its date when
+    that entry was logged today and is of another day (the worker catching up on a past day);
+    a new day starts on its own date."""
+    last = (
         AssistanceRequest.objects.for_association(association)
         .filter(created_by=worker)
         .order_by("-id")
-        .values_list("id", "mode", "outcome", "consent", "channel")[:USUAL_WINDOW]
+        .values("channel", "occurred_on", "created_at")
+        .first()
     )
-    usual = dict(DEFAULT_USUAL)
-    if not recent:
-        return usual
-    for position, name in enumerate(("mode", "outcome", "consent", "channel"), start=1):
-        usual[name] = Counter(row[position] for row in recent).most_common(1)[0][0]
-    ids = [row[0] for row in recent]
-    for name, model in (("barriers", RequestBarrier), ("sensitive_flags", RequestSensitiveFlag)):
-        codes = model.objects.filter(assistance_request_id__in=ids).values_list("code", flat=True)
-        usual[name] = [code for code, _n in Counter(codes).most_common()]
-    return usual
+    if last is None:
+        return {}
+    carried = {"channel": last["channel"]}
+    logged_on = timezone.localdate(last["created_at"])
+    if logged_on == today and last["occurred_on"] != today:
+        carried["occurred_on"] = last["occurred_on"]
+    return carried
 
 
 # What a sheet shows of the entries it is linked to: their day and procedure.

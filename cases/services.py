@@ -246,12 +246,16 @@ def assistance_request_clean(association: Association, data: dict) -> dict:
     ValidationError naming each bad field, or return the cleaned values."""
     errors = FieldErrors()
     fields_check(errors, association, data, ENTRY_FIELDS)
-    # Handling a password, a PIN or someone's itsme is only done with a consent on record.
-    if data.get("sensitive_flags") and data.get("consent") == "not_applicable":
-        errors.add(
-            "consent",
-            _("Sensitive data was handled: record the consent given (written, oral or none)."),
-        )
+    # Handling a password, a PIN or someone's itsme is only done with a consent on record:
+    # "not applicable" (the form's default) or no answer is refused with the reason.
+    if (
+        data.get("sensitive_flags")
+        and "sensitive_flags" not in errors
+        and data.get("consent") in (None, "", "not_applicable")
+    ):
+        errors["consent"] = [
+            _("Sensitive data was handled: record the consent given (written, oral or none).")
+        ]
     errors.raise_if_any()
     return data
 

@@ -27,10 +27,12 @@ from privacy import identifiers
 from rendering import numbers
 
 from . import exports, presentation, selectors
+from .entry_fields import entry_values
 from .forms import EntryForm, IncidentForm, entry_initial, institution_search
 from .models import AssistanceRequest, Person
 from .presentation import RECEIPT_LANGUAGE_NAMES, RECEIPT_LANGUAGES, page_language
 from .services import (
+    assistance_request_clean,
     assistance_request_create,
     assistance_request_delete_for_undo,
     assistance_request_undo,
@@ -101,9 +103,18 @@ def _is_fragment(request) -> bool:
 # --- reads for the page ---------------------------------------------------------------------
 
 
-def _usual_values(request) -> dict:
-    return selectors.usual_values_get_for_worker(
-        association=request.association, worker=request.user
+def _carried_over(request) -> dict:
+    return selectors.entry_carry_over_get_for_worker(
+        association=request.association, worker=request.user, today=timezone.localdate()
+    )
+
+
+def _entry_form(request, *args, **kwargs) -> EntryForm:
+    return EntryForm(
+        *args,
+        shown_barriers=request.association.shown_barriers,
+        association_id=request.association.pk,
+        **kwargs,
     )
 
 
@@ -146,7 +157,7 @@ def _render_today(request, form=None, status=200, person=None):
         initial = {}
         if person is not None:
             initial = {"person_code": person.code, "person_language": person.language}
-        form = EntryForm(initial=initial, usual=_usual_values(request))
+        form = _entry_form(request, initial=initial, carried_over=_carried_over(request))
     entries = _day_entries(request, today)
     total = sum(e.duration_minutes for e in entries)
     context = {
@@ -202,9 +213,23 @@ def _identifiers_settled(form, field) -> bool:
     return False
 
 
+def _add_the_services_other_errors(request, form, entry=None):
+    """A form refused for a missing outcome also says, in the same round, that the kind of
+    referrer is missing: the services check what the form could read, and write nothing."""
+    fields = {**(entry_values(entry) if entry is not None else {}), **form.service_fields()}
+    fields["person"] = entry.person if entry is not None else None
+    try:
+        assistance_request_clean(request.association, fields)
+    except ValidationError as exc:
+        form.add_service_errors(exc, besides_refused=True)
+
+
 def _save_entry(request, form, entry=None):
     """Write through the services; on a refusal, put each message next to its field."""
-    if not form.is_valid() or not _identifiers_settled(form, "notes"):
+    if not form.is_valid():
+        _add_the_services_other_errors(request, form, entry)
+        return None
+    if not _identifiers_settled(form, "notes"):
         return None
     fields = form.service_fields()
     try:
@@ -224,11 +249,11 @@ def _save_entry(request, form, entry=None):
 def today(request):
     """The worker's landing page: the entry form, then the day's entries and total."""
     if request.method == "POST":
-        form = EntryForm(request.POST, association_id=request.association.pk)
+        form = _entry_form(request, request.POST)
         entry = _save_entry(request, form)
         if entry is None:
-            # The worker's usual codes only order the chips: looked up when they are shown.
-            form.usual = _usual_values(request)
+            # Only to mark, on the refused form, the values still carried over.
+            form.carried_over = _carried_over(request)
             return _render_today(request, form=form, status=400)
         request.session.pop("undo", None)
         if _is_fragment(request):
@@ -240,16 +265,15 @@ def today(request):
 @member_required
 def entry_edit(request, pk):
     entry = _entry_or_404(request, pk)
-    usual = _usual_values(request)
     if request.method == "POST":
-        form = EntryForm(request.POST, usual=usual, association_id=request.association.pk)
+        form = _entry_form(request, request.POST)
         if _save_entry(request, form, entry=entry) is not None:
             if _is_fragment(request):
                 return _render_today(request)
             return redirect("cases:today")
         status = 400
     else:
-        form = EntryForm(initial=entry_initial(entry), usual=usual)
+        form = _entry_form(request, initial=entry_initial(entry))
         status = 200
     if entry.person is not None:
         # The edit form shows the person's code: a read of the record like any other.
@@ -361,6 +385,7 @@ def incident_create(request):
         form = IncidentForm(
             request.POST,
             entries=entries,
+            shown_barriers=request.association.shown_barriers,
             association_id=request.association.pk,
             from_entry=source,
         )
@@ -376,7 +401,9 @@ def incident_create(request):
                 return redirect("cases:incident_list")
         status = 400
     else:
-        form = IncidentForm(entries=entries, from_entry=source)
+        form = IncidentForm(
+            entries=entries, from_entry=source, shown_barriers=request.association.shown_barriers
+        )
         status = 200
     language = page_language()
     context = {

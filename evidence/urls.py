@@ -26,4 +26,9 @@ urlpatterns = [
         views.release_csv,
         name="release-csv",
     ),
+    path(
+        "open-data/<slug:federation_slug>/releases/<int:version>/release-excel-be.csv",
+        views.release_csv_excel,
+        name="release-csv-be",
+    ),
 ]

@@ -5,6 +5,7 @@ Thin: figures come from `selectors.federation_aggregates`, releases from `servic
 """
 
 import json
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -20,10 +21,10 @@ from organisations.access import Rule, request_federation, seat_check, seat_requ
 from referrals.models import Institution
 from rendering import numbers
 from rendering.files import CONTENT_TYPES
-from rendering.tables import Sheet, csv_bytes
+from rendering.tables import EXCEL_BE, Sheet, csv_bytes
 from workload.metrics import PUBLISHED_METRICS
 from workload.models import DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL
-from workload.presentation import group_label
+from workload.presentation import column_label, group_label
 from workload.selectors import Period, dimension_parse, period_parse
 
 from . import charts, selectors, services
@@ -327,9 +328,7 @@ def release_json(request, federation_slug, version):
     return response
 
 
-@require_GET
-def release_csv(request, federation_slug, version):
-    release = selectors.release_get_public(federation_slug=federation_slug, version=version)
+def _release_sheet(release) -> Sheet:
     content = json.loads(release.content)
     header = ["table", "month", "group", "suppressed", *PUBLISHED_METRICS]
     rows = [
@@ -338,15 +337,42 @@ def release_csv(request, federation_slug, version):
             row["month"],
             row["group"],
             "true" if row["suppressed"] else "false",
-            *[row[m] for m in PUBLISHED_METRICS],
+            # Euro values are frozen as text (exact decimals): numbers again in the file.
+            *[Decimal(v) if isinstance(v, str) else v for v in (row[m] for m in PUBLISHED_METRICS)],
         ]
         for name, table in _ordered_tables(content)
         for row in table
     ]
-    stem = _file_stem(release)
-    response = HttpResponse(csv_bytes(Sheet(stem, header, rows)), content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return Sheet(_file_stem(release), header, rows)
+
+
+def _csv_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+def release_csv(request, federation_slug, version):
+    """The release for software: the codes as header, comma, decimal point."""
+    release = selectors.release_get_public(federation_slug=federation_slug, version=version)
+    sheet = _release_sheet(release)
+    return _csv_response(csv_bytes(sheet), f"{sheet.title}.csv")
+
+
+@require_GET
+def release_csv_excel(request, federation_slug, version):
+    """The release as Excel opens it directly in Belgium, headed in the reader's language."""
+    release = selectors.release_get_public(federation_slug=federation_slug, version=version)
+    sheet = _release_sheet(release)
+    sheet.labels = [
+        _("Table"),
+        column_label("month"),
+        column_label("group"),
+        _("Suppressed"),
+        *[column_label(m) for m in PUBLISHED_METRICS],
+    ]
+    return _csv_response(csv_bytes(sheet, EXCEL_BE), f"{sheet.title}-excel-be.csv")
 
 
 def _ordered_tables(content: dict) -> list[tuple[str, list]]:

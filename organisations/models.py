@@ -118,6 +118,26 @@ class Federation(Organisation):
         super().save(*args, **kwargs)
 
 
+# The digital barriers an association's entry form shows as chips before the "other barriers"
+# fold, until its director chooses: the ones met at almost every counter.
+DEFAULT_SHOWN_BARRIERS = (
+    "no_device",
+    "smartphone_only",
+    "no_internet",
+    "email_lost",
+    "itsme",
+    "eid_pin",
+    "card_reader",
+    "online_only",
+    "phone_saturated",
+    "low_digital_skills",
+)
+
+
+def default_shown_barriers() -> list[str]:
+    return list(DEFAULT_SHOWN_BARRIERS)
+
+
 class Association(Organisation):
     hourly_cost_eur = models.DecimalField(
         _("hourly cost (EUR)"),
@@ -160,6 +180,11 @@ class Association(Organisation):
     )
     require_two_factor = models.BooleanField(
         _("directors must use two-factor authentication"), default=False
+    )
+    # Codes of the taxonomy's digital barriers; the form shows them in the taxonomy's order,
+    # whatever the order stored, so that a chip never moves under the worker's hand.
+    shown_barriers = models.JSONField(
+        _("barriers shown on the entry form"), default=default_shown_barriers, blank=True
     )
     federations = models.ManyToManyField(
         Federation, through="FederationMembership", related_name="associations", blank=True

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from taxonomy import get_taxonomy
 
 from .letterhead import letterhead_clean
 from .models import (
@@ -239,4 +240,29 @@ def association_update_letterhead(
     if changed:
         association.save(update_fields=changed)
         audit.association_settings_changed(association=association, fields=changed, actor=actor)
+
+
+def association_set_shown_barriers(*, association: Association, codes, actor=None) -> Association:
+    """Choose the digital barriers the entry form shows before its "other barriers" fold.
+
+    Stored in the taxonomy's order: the chips keep one fixed order, the same for every worker
+    of the association, whatever was ticked in which order."""
+    known = get_taxonomy().codes("digital_barriers")
+    if not isinstance(codes, list | tuple | set | frozenset) or not all(
+        isinstance(c, str) for c in codes
+    ):
+        raise ValidationError({"shown_barriers": [_("Expected a list of codes.")]})
+    chosen = set(codes)
+    unknown = sorted(chosen - set(known))
+    if unknown:
+        raise ValidationError(
+            {"shown_barriers": [_("Unknown codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+        )
+    ordered = [code for code in known if code in chosen]
+    if ordered != association.shown_barriers:
+        association.shown_barriers = ordered
+        association.save(update_fields=["shown_barriers"])
+        audit.association_settings_changed(
+            association=association, fields=["shown_barriers"], actor=actor
+        )
     return association

@@ -90,6 +90,7 @@ URL_PARAMETERS = {
     "evidence:release": {"version": _release_versions},
     "evidence:release-json": {"version": _release_versions},
     "evidence:release-csv": {"version": _release_versions},
+    "evidence:release-csv-be": {"version": _release_versions},
 }
 
 # What a caller of another association puts in each query parameter that a view reads: mine's
@@ -536,6 +537,7 @@ FORM_VALUES = {
     "referrer_kind": lambda w: "cpas",
     "responsible_kind": lambda w: "pub_fed",
     "barriers": lambda w: ["itsme"],
+    "shown_barriers": lambda w: ["itsme", "cost"],
     "mode": lambda w: "do_for",
     "outcome": lambda w: "resolved",
     "consent": lambda w: "oral",

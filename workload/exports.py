@@ -21,24 +21,27 @@ from django.utils.translation import gettext as _
 from organisations.models import Association
 from rendering.files import ExportFile
 from rendering.pdf import pdf_available, pdf_bytes
-from rendering.tables import Sheet, csv_bytes
+from rendering.tables import Sheet
 
 from . import selectors, services
 from .log_export import LOG_FORMATS, log_export
 from .metrics import EURO_METRICS, PUBLISHED_COUNTS, PUBLISHED_METRICS
 from .models import Job
 from .presentation import (
+    TABLE_FORMATS,
     ExportError,
     definitions_rows,
+    dimension_label,
     export_language,
+    export_stem,
+    export_title,
     group_label,
     institutions_for,
-    period_name,
-    workbook_bytes,
+    table_file,
 )
 from .statements import STATEMENT_KEY, statements_export
 
-FORMATS = ("csv", "xlsx", "pdf")
+FORMATS = (*TABLE_FORMATS, "pdf")
 
 
 def pdf_unavailable_message() -> str:
@@ -96,9 +99,10 @@ def monthly_export(
     rows = selectors.monthly_table_for_association(
         association=association, period=period, group_by=group_by
     )
-    suffix = f"-{group_by}" if group_by else ""
-    name = f"{association.slug}-monthly{suffix}-{period_name(period)}.{fmt}"
     with translation.override(language):
+        stem = export_stem(
+            "monthly", period, language, dimension_label(group_by) if group_by else ""
+        )
         if fmt == "pdf":
             totals = monthly_totals(
                 rows
@@ -114,11 +118,8 @@ def monthly_export(
                 "definitions": definitions_rows(),
                 "language": language,
             }
-            return ExportFile(name, pdf_bytes("workload/pdf/monthly.html", context))
-        sheet = monthly_sheet(rows, group_by, language)
-        if fmt == "csv":
-            return ExportFile(name, csv_bytes(sheet))
-        return ExportFile(name, workbook_bytes([sheet]))
+            return ExportFile(f"{stem}.pdf", pdf_bytes("workload/pdf/monthly.html", context))
+        return table_file(stem, fmt, [monthly_sheet(rows, group_by, language)])
 
 
 def _presented_monthly_rows(rows, group_by, language):
@@ -177,7 +178,11 @@ def export_build(association: Association, params: dict, on_progress=None) -> Ex
     period = selectors.period_parse(params["from"], params["to"])
     if params["export"] == "log":
         return log_export(
-            association=association, period=period, fmt=params["format"], on_progress=on_progress
+            association=association,
+            period=period,
+            fmt=params["format"],
+            language=params.get("language"),
+            on_progress=on_progress,
         )
     if params["export"] == "statements":
         return statements_export(
@@ -195,6 +200,15 @@ def export_build(association: Association, params: dict, on_progress=None) -> Ex
         fmt=params["format"],
         language=params.get("language"),
     )
+
+
+def export_job_title(job: Job) -> str:
+    """What an export job makes, in words and in the reader's language: "Journal des
+    entrées — mars 2026 (Excel)"."""
+    params = job.params
+    export = "statement" if params.get("statement") else params.get("export", "")
+    subject = dimension_label(params["group_by"]) if params.get("group_by") else ""
+    return export_title(export, params["from"], params["to"], params.get("format", ""), subject)
 
 
 def exports_dir() -> Path:

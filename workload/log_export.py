@@ -9,17 +9,18 @@ reads nothing else.
 
 from collections.abc import Callable
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases.entry_fields import Kind
 from organisations.models import Association
 from rendering.files import ExportFile
-from rendering.tables import Sheet, csv_bytes
+from rendering.tables import Sheet
 
 from . import selectors
-from .presentation import ExportError, period_name, workbook_bytes
+from .presentation import TABLE_FORMATS, ExportError, export_language, export_stem, table_file
 
-LOG_FORMATS = ("csv", "xlsx")
+LOG_FORMATS = TABLE_FORMATS
 # The file's columns are the selector's keys, a few under a plainer name.
 RENAMED = {
     "pk": "entry_id",
@@ -54,12 +55,16 @@ def log_export(
     association: Association,
     period,
     fmt: str,
+    language: str | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExportFile:
-    if fmt not in LOG_FORMATS:
-        raise ExportError({"format": [_("The log exports as csv or xlsx.")]})
-    sheet = Sheet(_("Log"), LOG_HEADER, log_rows(association, period, on_progress))
-    name = f"{association.slug}-log-{period_name(period)}.{fmt}"
-    if fmt == "csv":
-        return ExportFile(name, csv_bytes(sheet))
-    return ExportFile(name, workbook_bytes([sheet]))
+    """The log as the plain CSV (the codes as header: what `cases.imports` reads back), the
+    Excel CSV or the workbook, these two headed in `language`."""
+    language = export_language(language)
+    with translation.override(language):
+        if fmt not in LOG_FORMATS:
+            raise ExportError(
+                {"format": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(LOG_FORMATS)}]}
+            )
+        sheet = Sheet(_("Log"), LOG_HEADER, log_rows(association, period, on_progress))
+        return table_file(export_stem("log", period, language), fmt, [sheet])

@@ -18,7 +18,7 @@ from referrals.models import Institution
 from rendering import numbers
 from rendering.files import ExportFile
 from rendering.pdf import pdf_bytes_of_parts
-from rendering.tables import Sheet, csv_bytes
+from rendering.tables import Sheet
 from taxonomy import get_taxonomy
 
 from . import charts, selectors
@@ -28,10 +28,10 @@ from .presentation import (
     ExportError,
     date_in_words,
     export_language,
+    export_stem,
     hours,
     period_in_words,
-    period_name,
-    workbook_bytes,
+    table_file,
 )
 
 
@@ -233,20 +233,30 @@ def statements_export(
     statements = statement_pick(
         selectors.statements_for_association(association=association, period=period), key
     )
-    part = f"-{key}" if key else ""
-    name = f"{association.slug}-statement{'s' if not key else ''}{part}-{period_name(period)}.{fmt}"
     with translation.override(language):
+        if key:
+            (statement,) = statements
+            subject = (statement["institution"] or {}).get("name") or statement_title(
+                statement, language
+            )
+            stem = export_stem("statement", period, language, subject)
+        else:
+            stem = export_stem("statements", period, language)
         if fmt == "pdf":
             parts = [
                 statement_context(association, period, [statement], language)
                 for statement in statements
             ] or [statement_context(association, period, [], language)]
             return ExportFile(
-                name, pdf_bytes_of_parts("workload/pdf/statements.html", parts, on_progress)
+                f"{stem}.pdf",
+                pdf_bytes_of_parts("workload/pdf/statements.html", parts, on_progress),
             )
-        if fmt == "csv":
-            return ExportFile(name, csv_bytes(statements_csv_rows(statements, period, language)))
-        return ExportFile(name, workbook_bytes(statement_sheets(statements, period, language)))
+        return table_file(
+            stem,
+            fmt,
+            statement_sheets(statements, period, language),
+            csv_sheet=statements_csv_rows(statements, period, language),
+        )
 
 
 def statement_reference(association, statement: dict, period) -> str:

@@ -87,6 +87,9 @@ def _context(request, **extra) -> dict:
         "pdf_available": exports.pdf_available(),
         "pdf_unavailable_message": exports.pdf_unavailable_message(),
         "languages": [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")],
+        "table_formats": [
+            (fmt, presentation.format_label(fmt)) for fmt in presentation.TABLE_FORMATS
+        ],
         **extra,
     }
 
@@ -254,7 +257,9 @@ def monthly_download(request):
     fmt, format_errors = _format(request)
     errors = {**errors, **format_errors}
     if fmt is None and not errors:
-        errors = {"format": [_("Choose one of: %(formats)s.") % {"formats": "csv, xlsx, pdf"}]}
+        errors = {
+            "format": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(exports.FORMATS)}]
+        }
     try:
         group_by = selectors.dimension_parse(request.GET.get("group_by"))
     except ValidationError as exc:
@@ -450,6 +455,7 @@ def job_detail(request, pk):
     context = _context(
         request,
         job=job,
+        title=exports.export_job_title(job) if job.kind == Job.Kind.EXPORT else "",
         running=running,
         refresh=JOB_REFRESH_SECONDS if running else None,
         ready=exports.export_job_file(job) is not None,

@@ -179,7 +179,7 @@ def test_the_monthly_table_downloads_as_csv_with_a_telling_file_name(setup):
     response = director.get("/api/v1/workload/monthly/?from=2026-10&to=2026-10&format=csv")
 
     assert response.status_code == 200
-    assert "mine-monthly-2026-10-2026-10.csv" in response["Content-Disposition"]
+    assert "tableau-mensuel-2026-10.csv" in response["Content-Disposition"]
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("month,group,requests,minutes")
     assert lines[1].startswith("2026-10,,2,90")

@@ -137,6 +137,12 @@ PAGE_FORMS = {
         lambda s: {"street": "Rue Haute 1", "postcode": "1000", "phone": "02 511 22 33"},
         accepted=_settings_saved,
     ),
+    "accounts:barriers": PageForm(
+        "director",
+        lambda s: ["shown_barriers"],
+        lambda s: {"shown_barriers": ["itsme", "card_reader", "phone_saturated"]},
+        accepted=_settings_saved,
+    ),
     "accounts:two_factor_setup": PageForm("director", lambda s: ["token", "next"], lambda s: {}),
     "accounts:two_factor_verify": PageForm("verifying", lambda s: ["token", "next"], lambda s: {}),
     "login": PageForm(

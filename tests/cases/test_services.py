@@ -194,6 +194,33 @@ def test_a_sensitive_flag_without_recorded_consent_is_refused(association):
     assert AssistanceRequest.objects.count() == 0
 
 
+@pytest.mark.parametrize("consent", ["", None, "not_applicable"])
+def test_a_sensitive_flag_without_a_consent_given_says_why_the_consent_is_needed(
+    association, consent
+):
+    with pytest.raises(ValidationError) as exc_info:
+        log_entry(association, sensitive_flags=["pin"], consent=consent)
+    # One message, the reason, not a bare "required" beside it.
+    assert exc_info.value.message_dict["consent"] == [
+        "Des données sensibles ont été manipulées : indiquez le consentement donné "
+        "(écrit, oral ou aucun)."
+    ]
+    assert AssistanceRequest.objects.count() == 0
+
+
+def test_without_sensitive_data_a_missing_consent_is_simply_required(association):
+    with pytest.raises(ValidationError) as exc_info:
+        log_entry(association, consent="")
+    assert exc_info.value.message_dict["consent"] == ["Ce champ est obligatoire."]
+
+
+def test_an_entry_without_an_outcome_is_refused(association):
+    with pytest.raises(ValidationError) as exc_info:
+        log_entry(association, outcome="")
+    assert error_fields(exc_info) == {"outcome"}
+    assert AssistanceRequest.objects.count() == 0
+
+
 @pytest.mark.parametrize("consent", ["written", "oral", "none"])
 def test_a_sensitive_flag_with_a_recorded_consent_is_accepted(association, consent):
     entry = log_entry(association, sensitive_flags=["pin"], consent=consent)

@@ -109,13 +109,120 @@ def test_a_saved_entry_appears_in_the_days_list_with_the_days_total(logged_in, w
     assert "1:05" in page  # hours as everywhere else
 
 
-def test_the_form_preselects_the_workers_usual_choices(logged_in, association, worker):
+def checked(page, name):
+    """The codes of a group of the new-entry form that are ticked."""
+    return re.findall(rf'name="{name}" value="([^"]+)" checked', page)
+
+
+CARRIED_MARK = "repris de la saisie précédente"
+
+
+def test_the_next_form_never_takes_the_mode_outcome_or_consent_of_earlier_entries(
+    logged_in, association, worker
+):
     for _ in range(3):
-        log_entry(association, actor=worker, occurred_on=today(), mode="do_for", consent="oral")
+        log_entry(
+            association,
+            actor=worker,
+            occurred_on=today(),
+            mode="do_for",
+            outcome="partial",
+            consent="oral",
+            sensitive_flags=["pin"],
+        )
     page = logged_in.get("/").content.decode()
-    assert re.search(r'name="mode" value="do_for" checked', page)
-    assert re.search(r'name="consent" value="oral" checked', page)
-    assert f'value="{today().isoformat()}"' in page
+    assert checked(page, "mode") == []
+    assert checked(page, "outcome") == []
+    # No sensitive data until a flag is ticked: consent starts at "not applicable".
+    assert checked(page, "consent") == ["not_applicable"]
+    assert checked(page, "sensitive_flags") == []
+
+
+def test_the_date_and_channel_are_carried_over_from_the_last_entry_and_marked(
+    logged_in, association, worker
+):
+    yesterday = today() - dt.timedelta(days=1)
+    log_entry(association, actor=worker, occurred_on=today(), channel="on_site")
+    # The worker catches up on yesterday, by phone.
+    log_entry(association, actor=worker, occurred_on=yesterday, channel="phone")
+    page = logged_in.get("/").content.decode()
+    assert f'name="occurred_on" value="{yesterday.isoformat()}"' in page
+    assert checked(page, "channel") == ["phone"]
+    assert page.count(CARRIED_MARK) == 2
+
+
+def test_a_new_day_starts_on_its_own_date_and_only_the_channel_is_carried_over(
+    logged_in, association, worker
+):
+    yesterday = today() - dt.timedelta(days=1)
+    entry = log_entry(association, actor=worker, occurred_on=yesterday, channel="phone")
+    AssistanceRequest.objects.filter(pk=entry.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=1)
+    )
+    page = logged_in.get("/").content.decode()
+    assert f'name="occurred_on" value="{today().isoformat()}"' in page
+    assert checked(page, "channel") == ["phone"]
+    assert page.count(CARRIED_MARK) == 1
+
+
+def test_a_first_entry_carries_nothing_over_and_marks_nothing(logged_in):
+    page = logged_in.get("/").content.decode()
+    assert f'name="occurred_on" value="{today().isoformat()}"' in page
+    assert checked(page, "channel") == []
+    assert CARRIED_MARK not in page
+
+
+def test_a_changed_carried_value_is_no_longer_marked_on_a_refused_form(
+    logged_in, association, worker
+):
+    log_entry(association, actor=worker, occurred_on=today(), channel="phone")
+    response = logged_in.post("/", entry_form_data(channel="phone", outcome=""))
+    assert response.content.decode().count(CARRIED_MARK) == 1
+    response = logged_in.post("/", entry_form_data(channel="on_site", outcome=""))
+    assert CARRIED_MARK not in response.content.decode()
+
+
+def test_an_entry_without_an_outcome_is_refused_and_the_summary_names_the_field(logged_in):
+    response = logged_in.post("/", entry_form_data(outcome=""))
+    assert response.status_code == 400
+    assert not AssistanceRequest.objects.exists()
+    assert "obligatoire" in field_error(response, "outcome")
+    summary = re.search(r"data-error-summary>(.*?)</p>", response.content.decode()).group(1)
+    assert "Issue" in summary
+
+
+def test_a_form_refused_for_its_outcome_names_the_services_missing_fields_too(logged_in):
+    # The kind of referrer is checked by the services, the outcome by the form: one round.
+    response = logged_in.post("/", entry_form_data(outcome="", referrer_kind=""))
+    assert response.status_code == 400
+    assert "obligatoire" in field_error(response, "outcome")
+    assert "obligatoire" in field_error(response, "referrer_kind")
+    assert not AssistanceRequest.objects.exists()
+
+
+def test_a_sensitive_flag_with_the_default_consent_asks_for_the_consent_given(logged_in):
+    response = logged_in.post(
+        "/", entry_form_data(sensitive_flags=["pin"], consent="not_applicable")
+    )
+    assert response.status_code == 400
+    assert not AssistanceRequest.objects.exists()
+    assert "consentement" in field_error(response, "consent")
+    # The fold of the sensitive data is open on the refused form, the flag still ticked.
+    page = response.content.decode()
+    assert re.search(r"<details class=\"fold sensitive\" data-sensitive open>", page)
+    assert checked(page, "sensitive_flags") == ["pin"]
+
+
+def test_a_sensitive_flag_with_no_consent_answered_is_refused_with_the_reason(logged_in):
+    response = logged_in.post("/", entry_form_data(sensitive_flags=["pin"], consent=""))
+    assert response.status_code == 400
+    assert "consentement" in field_error(response, "consent")
+
+
+def test_a_sensitive_flag_with_oral_consent_is_saved(logged_in):
+    response = logged_in.post("/", entry_form_data(sensitive_flags=["pin"], consent="oral"))
+    assert response.status_code == 302
+    assert AssistanceRequest.objects.get().consent == "oral"
 
 
 def test_errors_are_shown_next_to_their_field_in_french_and_nothing_typed_is_lost(

@@ -102,6 +102,10 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
         assert page.input_value("#new-referrer_kind") == "cpas"
         keys.press("Tab", "Tab", "Space")  # "same as referrer"
         keys.press("Tab", "Space")  # the first barrier chip
+        keys.press("Tab")  # past the other barriers, folded
+        keys.press("Tab", "Space")  # the mode: the first one
+        keys.press("Tab", "Space")  # the outcome: nothing is chosen for the worker
+        keys.press("Tab", "Space")  # the channel, carried over to the next entries
         keys.press("Enter")
 
     log_entry(first, 1)
@@ -110,6 +114,11 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
     assert (entry.referrer_kind, entry.responsible_kind) == ("cpas", "cpas")
     assert entry.responsible_institution_id == entry.referred_by_id is not None
     assert entry.barrier_codes == ["no_device"]
+    assert (entry.mode, entry.outcome, entry.channel) == ("do_for", "resolved", "on_site")
+    assert entry.consent == "not_applicable"
+    # The channel is carried over, and says so; the outcome is not.
+    assert page.locator("fieldset:has(input[name=channel]) [data-carried-over]").is_visible()
+    assert page.locator("#panel-new-entry input[name=outcome]:checked").count() == 0
 
     # Entry 2: 10 min, housing, sent by a bank (a kind alone), same body.
     def second():
@@ -118,9 +127,14 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
         keys.type("lo")
         keys.press("Tab", "Tab")
         keys.type("ba")
-        keys.press("Tab", "Space", "Enter")
+        keys.press("Tab", "Space")  # "same as referrer"
+        keys.press("Tab", "Tab")  # past the barriers
+        keys.press("Tab", "ArrowRight")  # the mode: the second one
+        keys.press("Tab", "Space", "Enter")  # the outcome, then save
 
     log_entry(second, 2)
+    second_entry = AssistanceRequest.objects.latest("id")
+    assert (second_entry.mode, second_entry.channel) == ("do_with", "on_site")
 
     # Entry 3: the worker forgets who sent the person: the error shows next to the field,
     # in French, and nothing typed is lost; the worker fixes it and saves.
@@ -135,7 +149,9 @@ def test_a_worker_logs_a_day_with_the_keyboard(live_server, browser, screenshot,
         screenshot(page, "03-error-next-to-field")
         assert page.evaluate("document.activeElement.id") == "new-referrer_kind"
         keys.type("d")  # "Démarche spontanée"
-        keys.press("Tab", "Space", "Enter")
+        keys.press("Tab", "Space")  # "same as referrer"
+        keys.press("Tab", "Tab")  # past the barriers
+        keys.press("Tab", "Space", "Tab", "Space", "Enter")  # mode, outcome, save
 
     log_entry(third, 3)
     assert AssistanceRequest.objects.count() == 3

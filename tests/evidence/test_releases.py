@@ -1,6 +1,8 @@
 """Releases: frozen, versioned, hashed tables for policymakers; open data once published."""
 
+import csv
 import hashlib
+import io
 import json
 
 import pytest
@@ -112,6 +114,35 @@ def test_the_open_data_page_and_files_need_no_account(federation):
     assert client.get(f"/open-data/{federation.slug}/releases/").status_code == 200
     assert client.get(f"/open-data/{federation.slug}/releases/99/").status_code == 404
     assert client.get("/open-data/nobody/releases/1/").status_code == 404
+
+
+def test_the_release_opens_in_excel_in_belgium_with_the_figures_of_the_plain_file(federation):
+    release = release_publish(federation, PERIOD)
+    base = f"/open-data/{federation.slug}/releases/{release.version}/"
+    client = Client()
+
+    excel = client.get(base + "release-excel-be.csv", HTTP_ACCEPT_LANGUAGE="nl")
+    plain = client.get(base + "release.csv")
+
+    assert excel.status_code == 200
+    assert excel["Content-Disposition"].endswith(
+        f'-{release.version}-2026-01-2026-02-excel-be.csv"'
+    )
+    text = excel.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0][:5] == [
+        "Tabel",
+        "Maand",
+        "Groep (code)",
+        "Verborgen (statistisch geheim)",
+        "Registraties",
+    ]
+    plain_rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8"))))
+    assert len(rows) == len(plain_rows)
+    for got, expected in zip(rows[1:], plain_rows[1:], strict=True):
+        assert [cell.replace(",", ".") for cell in got] == expected
+    assert "release-excel-be.csv" in client.get(base).content.decode()
 
 
 def test_a_suppressed_cell_reads_as_a_dash_on_the_open_data_page(federation):

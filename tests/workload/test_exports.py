@@ -37,6 +37,20 @@ def workbook(response):
     return load_workbook(io.BytesIO(response.content))
 
 
+def codes_by_label(book) -> dict:
+    """The workbook's last sheet, its definitions: each column's label and its code."""
+    definitions = book.worksheets[-1]
+    return {row[0].value: row[1].value for row in definitions.iter_rows(min_row=2)}
+
+
+def xlsx_records(book, index=0) -> list[dict]:
+    """The rows of a sheet keyed by the columns' codes, read through the definitions sheet."""
+    codes = codes_by_label(book)
+    sheet = book.worksheets[index]
+    header = [codes[cell.value] for cell in sheet[1]]
+    return [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(2)]
+
+
 def pdf_text(content: bytes) -> str:
     from pypdf import PdfReader
 
@@ -57,7 +71,7 @@ def test_the_monthly_csv_carries_exactly_the_figures_of_the_rollups(reports):
     response = director.get(f"/workload/monthly/download/?{PERIOD}&format=csv")
 
     assert response.status_code == 200
-    assert "mine-monthly-2026-09-2026-10.csv" in response["Content-Disposition"]
+    assert "tableau-mensuel-2026-09-2026-10.csv" in response["Content-Disposition"]
     expected = rollup_rows(reports["mine"])
     got = csv_rows(response)
     assert [row["month"] for row in got] == ["2026-09", "2026-10"]
@@ -83,8 +97,11 @@ def test_the_monthly_xlsx_has_a_header_typed_cells_and_the_definitions(reports):
     book = workbook(response)
     table, definitions = book.worksheets
     header = [cell.value for cell in table[1]]
-    assert header[:4] == ["month", "group", "requests", "minutes"]
+    assert header[:4] == ["Mois", "Groupe (code)", "Saisies", "Minutes"]
     assert table.cell(1, 1).font.b
+    codes = codes_by_label(book)
+    header = [codes[label] for label in header]
+    assert header[:4] == ["month", "group", "requests", "minutes"]
     october = {name: table.cell(3, header.index(name) + 1).value for name in header}
     assert october["month"] == "2026-10"
     assert october["requests"] == 2 and isinstance(october["requests"], int)
@@ -92,8 +109,9 @@ def test_the_monthly_xlsx_has_a_header_typed_cells_and_the_definitions(reports):
     assert october["transferred_value_eur"] == pytest.approx(60.0)
     assert october["transferred_share"] == pytest.approx(1.0)
     assert table.cell(3, header.index("transferred_share") + 1).number_format == "0.0%"
-    defined = {row[0].value for row in definitions.iter_rows(min_row=2)}
-    assert set(PUBLISHED_METRICS) <= defined
+    defined = {row[1].value: row[2].value for row in definitions.iter_rows(min_row=2)}
+    assert set(PUBLISHED_METRICS) <= set(defined)
+    assert defined["transferred_minutes"] == "Minutes des entrées transférées."
 
 
 def test_a_grouped_monthly_table_labels_its_groups_in_the_users_language(reports):
@@ -115,9 +133,7 @@ def test_the_statements_add_up_to_the_transferred_work_of_the_rollups(reports):
 
     response = director.get(f"/workload/statements/?{PERIOD}&format=xlsx")
 
-    summary = workbook(response).worksheets[0]
-    header = [cell.value for cell in summary[1]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in summary.iter_rows(2)]
+    rows = xlsx_records(workbook(response))
     total_minutes = sum(r["transferred_minutes"] for r in rollup_rows(reports["mine"]))
     assert sum(r["transferred_minutes"] for r in rows) == total_minutes == 135
     cpas = next(r for r in rows if r["institution_id"] == reports["hostile"].pk)
@@ -134,7 +150,7 @@ def test_a_single_statement_csv_holds_totals_and_splits(reports):
     response = director.get(f"/workload/statements/{key}/?{PERIOD}&format=csv")
 
     assert response.status_code == 200
-    assert f"mine-statement-{key}-2026-09-2026-10.csv" in response["Content-Disposition"]
+    assert "releve-banque-exemple-2026-09-2026-10.csv" in response["Content-Disposition"]
     rows = csv_rows(response)
     assert {r["institution"] for r in rows} == {"Banque Exemple"}
     total = next(r for r in rows if (r["section"], r["code"]) == ("total", "transferred"))
@@ -218,9 +234,9 @@ def test_the_api_answers_every_format_with_the_same_figures(reports):
     xlsx = director.get(f"/api/v1/workload/monthly/?{PERIOD}&format=xlsx")
 
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert "mine-statements-2026-09-2026-10.pdf" in pdf["Content-Disposition"]
+    assert "releves-2026-09-2026-10.pdf" in pdf["Content-Disposition"]
     assert "Banque Exemple" in pdf_text(pdf.content)
-    assert "mine-monthly-2026-09-2026-10.xlsx" in xlsx["Content-Disposition"]
+    assert "tableau-mensuel-2026-09-2026-10.xlsx" in xlsx["Content-Disposition"]
     assert workbook(xlsx).worksheets[0].cell(3, 4).value == 90  # October's minutes
 
 
@@ -280,7 +296,7 @@ def test_a_director_follows_a_log_export_job_to_its_download(
     assert "<progress" in page and f"/workload/jobs/{job.pk}/download/" in page
     download = director.get(f"/workload/jobs/{job.pk}/download/")
     assert download.status_code == 200
-    assert "mine-log-2026-09-2026-10.xlsx" in download["Content-Disposition"]
+    assert "journal-2026-09-2026-10.xlsx" in download["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0]
     assert sheet.max_row == 5  # the header and four entries
     polled = director.get(f"/api/v1/jobs/{job.pk}/").json()
@@ -428,7 +444,7 @@ def test_the_pdf_of_all_statements_is_built_by_a_job_one_statement_a_page(
     job = Job.objects.get()
     assert job.state == "succeeded"
     download = director.get(f"/workload/jobs/{job.pk}/download/")
-    assert "mine-statements-2026-09-2026-10.pdf" in download["Content-Disposition"]
+    assert "statements-2026-09-2026-10.pdf" in download["Content-Disposition"]
     text = pdf_text(b"".join(download.streaming_content))
     assert text.count("Subcontracting statement") == 2  # the CPAS's and the bank's
     assert "Banque Exemple" in text and "1 / 2" in text

@@ -1,6 +1,8 @@
 /* The worker's pages, faster: search-as-you-type, chips moved with the arrow keys, Enter
-   saves from anywhere, the day's list updated in place, notes scanned for identifiers.
-   Every form also works without this file (plain POST and redirect). */
+   saves from anywhere, the day's list updated in place, notes scanned for identifiers, the
+   form and the list as tabs on a narrow screen (Alt+J and Alt+N move between them).
+   Every form also works without this file (plain POST and redirect). It never chooses a
+   value for the worker: it only unticks "not applicable" once sensitive data is ticked. */
 (function () {
   "use strict";
   document.documentElement.classList.remove("no-js");
@@ -212,6 +214,86 @@
     }, 150));
   }
 
+  /* --- values carried over from the last entry: the mark goes once the worker changes one -- */
+  function initCarriedOver(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-carry-over]"), function (box) {
+      function drop() {
+        var mark = box.querySelector("[data-carried-over]");
+        if (mark) mark.remove();
+        box.removeAttribute("data-carry-over");
+        box.removeEventListener("input", drop);
+        box.removeEventListener("change", drop);
+      }
+      box.addEventListener("input", drop);
+      box.addEventListener("change", drop);
+    });
+  }
+
+  /* --- sensitive data asks for the consent given ------------------------------------------ */
+  function initConsent(form) {
+    var box = form.querySelector("[data-sensitive]");
+    if (!box) return;
+    var flags = box.querySelectorAll("input[name=sensitive_flags]");
+    var notApplicable = box.querySelector("input[name=consent][value=not_applicable]");
+    function anyFlag() {
+      return Array.prototype.some.call(flags, function (el) { return el.checked; });
+    }
+    function consentChosen() {
+      return !!box.querySelector("input[name=consent]:checked");
+    }
+    box.addEventListener("change", function (e) {
+      if (e.target.name !== "sensitive_flags") {
+        if (e.target.name === "consent") box.classList.toggle("asks-consent", anyFlag() && notApplicable && notApplicable.checked);
+        return;
+      }
+      if (anyFlag()) {
+        // "Not applicable" was the default, not the worker's answer: ask for the real one.
+        if (notApplicable && notApplicable.checked) {
+          notApplicable.checked = false;
+          notApplicable.closest("fieldset").classList.remove("folded");
+        }
+        box.classList.toggle("asks-consent", !consentChosen());
+      } else {
+        box.classList.remove("asks-consent");
+        if (!consentChosen() && notApplicable) notApplicable.checked = true;
+      }
+    });
+  }
+
+  /* --- a choice made folds its group to the chosen chip; focus or a click opens it --------- */
+  // Folding moves what is below: never between the press and the release of a click, so that
+  // the click lands where the worker aimed.
+  var pointerDown = false, pressed = null;
+
+  function foldIfLeft(group) {
+    if (group.querySelector("input:checked") && !group.contains(document.activeElement)) {
+      group.classList.add("folded");
+    }
+  }
+
+  function foldAllBut(target) {
+    Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-fold]"), function (group) {
+      if (!target || !group.contains(target)) foldIfLeft(group);
+    });
+  }
+
+  document.addEventListener("pointerdown", function (e) { pointerDown = true; pressed = e.target; }, true);
+  document.addEventListener("pointerup", function () {
+    setTimeout(function () { pointerDown = false; foldAllBut(pressed); }, 0);
+  }, true);
+
+  function initFolds(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-fold]"), function (group) {
+      function open() { group.classList.remove("folded"); }
+      group.addEventListener("focusin", open);
+      group.addEventListener("click", open);
+      group.addEventListener("focusout", function () {
+        if (!pointerDown) setTimeout(function () { foldIfLeft(group); }, 0);
+      });
+      foldIfLeft(group);
+    });
+  }
+
   /* --- the form ---------------------------------------------------------------------------- */
   /* A value copied from an entry loses its "taken from the entry" mark once the worker
      changes it: from then on it is theirs (the server decides the same on a re-render). */
@@ -231,6 +313,9 @@
   }
 
   function initForm(form) {
+    initFolds(form);
+    initCarriedOver(form);
+    initConsent(form);
     var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
     initSameAs(form, combos);
     Array.prototype.forEach.call(form.querySelectorAll("[data-roving]"), initRoving);
@@ -258,6 +343,71 @@
   /* --- fragments: save, edit, delete and undo without reloading the page ----------------- */
   var today = document.getElementById("today");
 
+  /* --- the form and the day's list: side by side when wide, two tabs when narrow --------- */
+  var narrow = window.matchMedia("(max-width: 59.99rem)");
+  var shownTab = "new-entry";
+
+  function applyTabs() {
+    var layout = today && today.querySelector("[data-today-layout]");
+    if (!layout) return;
+    Array.prototype.forEach.call(layout.querySelectorAll("[data-tab]"), function (tab) {
+      var selected = tab.getAttribute("data-tab") === shownTab;
+      tab.setAttribute("aria-selected", selected ? "true" : "false");
+      tab.tabIndex = selected ? 0 : -1;
+    });
+    Array.prototype.forEach.call(layout.querySelectorAll("[data-panel]"), function (panel) {
+      if (narrow.matches) {
+        panel.setAttribute("role", "tabpanel");
+        panel.setAttribute("aria-labelledby", "tab-" + panel.getAttribute("data-panel"));
+        panel.hidden = panel.getAttribute("data-panel") !== shownTab;
+      } else {
+        panel.removeAttribute("role");
+        panel.setAttribute("aria-labelledby", panel.getAttribute("data-panel") === "day" ? "day-title" : "new-entry-title");
+        panel.hidden = false;
+      }
+    });
+  }
+
+  function showTab(name, focus) {
+    shownTab = name;
+    applyTabs();
+    if (!focus || !today) return;
+    if (name === "day") {
+      var day = today.querySelector("[data-panel=day]");
+      day.focus({ preventScroll: true });
+      day.scrollIntoView({ block: "start" });
+    } else {
+      var first = today.querySelector("[data-panel=new-entry] [autofocus]");
+      if (first) first.focus();
+    }
+  }
+
+  function initTabs(root) {
+    var tabs = root.querySelectorAll ? root.querySelectorAll("[data-tab]") : [];
+    Array.prototype.forEach.call(tabs, function (tab) {
+      tab.addEventListener("click", function () { showTab(tab.getAttribute("data-tab"), false); });
+      tab.addEventListener("keydown", function (e) {
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+        e.preventDefault();
+        var other = tab.getAttribute("data-tab") === "day" ? "new-entry" : "day";
+        showTab(other, false);
+        var next = root.querySelector("[data-tab=" + other + "]");
+        if (next) next.focus();
+      });
+    });
+    applyTabs();
+  }
+
+  if (today) {
+    if (narrow.addEventListener) narrow.addEventListener("change", applyTabs);
+    // One chord from anywhere on the page, even from inside a field of the form.
+    document.addEventListener("keydown", function (e) {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.code === "KeyJ") { e.preventDefault(); showTab("day", true); }
+      else if (e.code === "KeyN") { e.preventDefault(); showTab("new-entry", true); }
+    });
+  }
+
   function focusAfterSwap(root) {
     var target = root.querySelector("[aria-invalid=true], .has-error input") ||
       root.querySelector("[data-focus-first]") || root.querySelector("[autofocus]");
@@ -266,6 +416,7 @@
 
   function initAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("[data-entry-form]"), initForm);
+    if (root.querySelector("[data-today-layout]")) initTabs(root);
     Array.prototype.forEach.call(root.querySelectorAll("[data-undo-seconds]"), function (el) {
       setTimeout(function () { el.remove(); }, 1000 * parseInt(el.getAttribute("data-undo-seconds"), 10));
     });
