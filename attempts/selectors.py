@@ -30,3 +30,12 @@ def contact_attempt_list_for_worker_day(
 
 def waited_minutes_total(attempts: QuerySet[ContactAttempt]) -> int:
     return attempts.aggregate(total=Sum("waited_minutes", default=0))["total"]
+
+
+def contact_attempt_list_for_person(*, association, person) -> list[ContactAttempt]:
+    """The attempts made for a person: those tied to one of the person's entries."""
+    return list(
+        contact_attempt_list_for_association(association=association).filter(
+            assistance_request__person=person
+        )
+    )

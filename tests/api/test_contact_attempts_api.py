@@ -163,3 +163,30 @@ def test_deleting_the_entry_keeps_its_attempts(world):
 
     attempt.refresh_from_db()
     assert attempt.assistance_request is None
+
+
+def test_the_persons_page_lists_the_attempts_made_for_them(world, client):
+    log_attempt(
+        world.mine.association,
+        assistance_request=world.mine.entry,
+        institution=world.cpas,
+        waited_minutes=45,
+    )
+    client.force_login(world.worker.user)
+
+    page = client.get(f"/persons/{world.mine.person.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Tentatives de joindre une institution" in html
+    assert "Téléphone (ligne générale ou helpdesk)" in html
+    assert "Ligne saturée" in html
+    assert "45 min perdues" in html
+
+
+def test_a_person_without_attempts_has_no_attempts_section(world, client):
+    client.force_login(world.worker.user)
+
+    page = client.get(f"/persons/{world.mine.person.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert "Tentatives de joindre une institution" not in page.content.decode()
