@@ -5,6 +5,7 @@ bad field is named at once, in the active language, and nothing is written. Each
 the months it changed for recomputation, in its own transaction, as entries do.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -86,3 +87,27 @@ def contact_attempt_delete(*, attempt: ContactAttempt, actor=None) -> dict:
     freshness.log_changed(association_id=attempt.association_id, months={attempt.month})
     attempt.delete()
     return values
+
+
+def contact_attempts_bulk_create(*, association: Association, rows, actor=None) -> int:
+    """Log many attempts at once (the demo), each checked as one save checks it; every row is
+    checked before anything is written, and the months are marked once."""
+    attempts = []
+    errors = FieldErrors()
+    for position, row in enumerate(rows, start=1):
+        try:
+            data = contact_attempt_clean(association, {**row})
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    errors.add(f"{position}.{name}", message)
+            continue
+        attempt = ContactAttempt(association=association, created_by=actor)
+        _apply(attempt, data)
+        attempts.append(attempt)
+    errors.raise_if_any()
+    with transaction.atomic():
+        ContactAttempt.objects.bulk_create(attempts, batch_size=2000)
+        if attempts:
+            freshness.log_changed(association_id=association.pk, months={a.month for a in attempts})
+    return len(attempts)
