@@ -13,9 +13,11 @@ class AttemptsConfig(AppConfig):
         from cases import views as case_views
 
         from .presentation import person_attempt_rows
+        from .views import today_section
 
         case_selectors.PERSON_RELATED_READERS["attempts"] = person_attempt_rows
         case_views.PERSON_SECTIONS["attempts"] = (
             _("Attempts to reach an institution"),
             "attempts/_person_attempts.html",
         )
+        case_views.TODAY_SECTIONS["attempts"] = today_section

@@ -45,3 +45,12 @@ def person_attempt_rows(association, person) -> list[AttemptRow]:
     return attempt_rows(
         selectors.contact_attempt_list_for_person(association=association, person=person)
     )
+
+
+def undo_document(values: dict) -> dict:
+    """A deleted attempt's values as the session keeps them until undone: ids, an ISO date."""
+    document = dict(values)
+    document["occurred_on"] = values["occurred_on"].isoformat()
+    for name in ("institution", "assistance_request"):
+        document[name] = getattr(values[name], "pk", None)
+    return document

@@ -5,6 +5,8 @@ bad field is named at once, in the active language, and nothing is written. Each
 the months it changed for recomputation, in its own transaction, as entries do.
 """
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from cases import selectors as case_selectors
 from cases.services import FieldErrors, fields_check, month_of
 from freshness import services as freshness
 from organisations.models import Association
+from referrals.selectors import institutions_list_for_association
 
 from .fields import ATTEMPT_FIELDS
 from .models import ContactAttempt
@@ -111,3 +114,24 @@ def contact_attempts_bulk_create(*, association: Association, rows, actor=None) 
         if attempts:
             freshness.log_changed(association_id=association.pk, months={a.month for a in attempts})
     return len(attempts)
+
+
+def contact_attempt_restore(*, association: Association, actor=None, document) -> ContactAttempt:
+    """Log again an attempt just deleted, from the document its deletion kept; a body or an
+    entry the association can no longer see comes back as none."""
+    if not isinstance(document, dict):
+        raise ValidationError(_("Nothing to undo."))
+    data = {f.name: document.get(f.name) for f in ATTEMPT_FIELDS}
+    try:
+        data["occurred_on"] = dt.date.fromisoformat(str(data["occurred_on"]))
+    except ValueError:
+        raise ValidationError(_("Nothing to undo.")) from None
+    bodies = institutions_list_for_association(association_id=association.pk)
+    data["institution"] = bodies.filter(pk=document.get("institution") or 0).first()
+    entry_id = document.get("assistance_request")
+    data["assistance_request"] = (
+        case_selectors.assistance_request_get_for_association(association=association, pk=entry_id)
+        if isinstance(entry_id, int)
+        else None
+    )
+    return contact_attempt_create(association=association, actor=actor, **data)
