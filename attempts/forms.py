@@ -39,6 +39,10 @@ class AttemptForm(forms.Form):
         self.entries = {str(e.pk): e for e in entries}
         f["assistance_request"].choices = [("", "—"), *((pk, pk) for pk in self.entries)]
 
+    def _post_clean(self):
+        super()._post_clean()
+        show_errors_under(self, self.ERRORS_SHOWN_UNDER)
+
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return {
