@@ -140,7 +140,7 @@ class PersonSerializer(ServiceSerializer):
     language = serializers.ChoiceField(choices=list(LANGUAGE_CODES), required=False)
 
 
-def _entry_api_field(f: EntryField) -> serializers.Field:
+def field_serializer(f: EntryField) -> serializers.Field:
     """The API's field of one field of the entry definition (as the services check it)."""
     optional = {"required": False} if not f.required or f.optional_code else {}
     if f.kind is Kind.DATE:
@@ -160,6 +160,8 @@ def _entry_api_field(f: EntryField) -> serializers.Field:
     if f.kind is Kind.CODE and f.set_by:
         help_text = f"Required unless `{f.set_by}` is given; then the institution's kind is stored."
         return _code_field(f.section, help_text=help_text, **optional)
+    if f.kind is Kind.CODE and not f.required and f.default is None:
+        return _code_field(f.section, allow_null=True, **optional)  # null: no code given
     if f.kind is Kind.CODE:
         return _code_field(f.section, **optional)
     if f.kind is Kind.CODES:
@@ -183,7 +185,7 @@ EntryFieldsSerializer = type(
     (ServiceSerializer,),
     {
         "id": serializers.IntegerField(read_only=True),
-        **{f.name: _entry_api_field(f) for f in ENTRY_FIELDS},
+        **{f.name: field_serializer(f) for f in ENTRY_FIELDS},
     },
 )
 

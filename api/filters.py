@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+from attempts.models import ContactAttempt
 from cases import selectors
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
 from referrals.models import INSTITUTION_KINDS, Institution
@@ -58,6 +59,27 @@ class AssistanceRequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = AssistanceRequest
+        fields = []
+
+
+def _scoped_entries(request):
+    association = request_association(request) if request is not None else None
+    if association is None:
+        return AssistanceRequest.objects.none()
+    return selectors.assistance_request_list_for_association(association=association)
+
+
+class ContactAttemptFilter(django_filters.FilterSet):
+    occurred_after = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
+    occurred_before = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+    institution_kind = _code_filter("referrer_types")
+    institution = django_filters.ModelChoiceFilter(queryset=Institution.objects.all())
+    channel = _code_filter("attempt_channels")
+    result = _code_filter("attempt_results")
+    assistance_request = django_filters.ModelChoiceFilter(queryset=_scoped_entries)
+
+    class Meta:
+        model = ContactAttempt
         fields = []
 
 

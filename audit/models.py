@@ -46,6 +46,7 @@ class ObjectType(models.TextChoices):
     PERSON = "person", _("person")
     ENTRY = "assistance_request", _("entry")
     INCIDENT = "incident_sheet", _("incident sheet")
+    ATTEMPT = "contact_attempt", _("contact attempt")
     MEMBERSHIP = "membership", _("membership")
     ASSOCIATION = "association", _("association settings")
     EVIDENCE_BUNDLE = "evidence_bundle", _("evidence bundle")
@@ -108,4 +109,4 @@ class AuditEvent(models.Model):
         """An event of the log itself (an entry or a sheet created, changed or deleted): who
         did it and from which computer would rebuild each worker's workload, which a director
         is not to see. The trail keeps both; the director's page shows the event alone."""
-        return self.object_type in (ObjectType.ENTRY, ObjectType.INCIDENT)
+        return self.object_type in (ObjectType.ENTRY, ObjectType.INCIDENT, ObjectType.ATTEMPT)

@@ -148,6 +148,25 @@ def entry_deleted(*, entry, actor=None) -> AuditEvent:
     return _entry(Action.DELETE, entry, actor, {"month": entry.month})
 
 
+# --- Contact attempts ------------------------------------------------------------------------
+
+
+def _attempt(action, attempt, actor, detail=None) -> AuditEvent:
+    return _about(ObjectType.ATTEMPT, action, attempt, actor, detail)
+
+
+def attempt_created(*, attempt, actor=None) -> AuditEvent:
+    return _attempt(Action.CREATE, attempt, actor, {"month": attempt.month})
+
+
+def attempt_changed(*, attempt, fields, actor=None) -> AuditEvent:
+    return _attempt(Action.UPDATE, attempt, actor, {"fields": sorted(fields)})
+
+
+def attempt_deleted(*, attempt, actor=None) -> AuditEvent:
+    return _attempt(Action.DELETE, attempt, actor, {"month": attempt.month})
+
+
 # --- Incident sheets -------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ def _choices(section, blank=True):
     return choices
 
 
-def _code_field(section, required=True, label=None):
+def code_field(section, required=True, label=None):
     return forms.ChoiceField(choices=_choices(section), required=required, label=label)
 
 
@@ -65,7 +65,7 @@ def _taxonomy_filter(field, section, title):
     return TaxonomyFilter
 
 
-def _add_service_errors(form, exc: ValidationError):
+def add_service_errors(form, exc: ValidationError):
     for field, messages in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
 
@@ -92,7 +92,7 @@ class ServiceCheckedForm(forms.ModelForm):
         raise NotImplementedError
 
 
-def _become_saved(obj, saved) -> None:
+def become_saved(obj, saved) -> None:
     """The admin answers (message, history, redirect) with the object its form built: make it
     the row the service wrote."""
     obj.pk = saved.pk
@@ -118,7 +118,7 @@ class PersonForm(ServiceCheckedForm):
         try:
             cleaned.update(person_clean(association, data, instance=instance))
         except ValidationError as exc:
-            _add_service_errors(self, exc)
+            add_service_errors(self, exc)
 
 
 @admin.register(Person)
@@ -149,7 +149,7 @@ class PersonAdmin(admin.ModelAdmin):
             saved = person_create(
                 association=form.cleaned_data["association"], actor=request.user, **fields
             )
-        _become_saved(obj, saved)
+        become_saved(obj, saved)
 
 
 # --- Assistance requests ---------------------------------------------------------------------
@@ -162,7 +162,7 @@ ENTRY_COLUMNS = tuple(f.name for f in ENTRY_FIELDS if f.kind is not Kind.CODES)
 def _entry_form_class():
     """The admin's entry form: a control per column of the field list, codes labelled."""
     codes = {
-        f.name: _code_field(f.section, not f.optional_code, f.label) for f in fields_of(Kind.CODE)
+        f.name: code_field(f.section, not f.optional_code, f.label) for f in fields_of(Kind.CODE)
     }
     meta = type("Meta", (), {"model": AssistanceRequest, "fields": ("association", *ENTRY_COLUMNS)})
     return type("EntryFieldsAdminForm", (ServiceCheckedForm,), {**codes, "Meta": meta})
@@ -179,7 +179,7 @@ class AssistanceRequestForm(_entry_form_class()):
         try:
             data = assistance_request_clean(association, data)
         except ValidationError as exc:
-            _add_service_errors(self, exc)
+            add_service_errors(self, exc)
             return
         # What the service checked is what is saved (a body's kind wins over a kind typed by
         # hand).
@@ -213,7 +213,7 @@ def _codes_inline(f):
         f"{model.__name__}Form",
         (forms.ModelForm,),
         {
-            "code": _code_field(f.section, label=f.label),
+            "code": code_field(f.section, label=f.label),
             "Meta": meta,
         },
     )
@@ -245,6 +245,7 @@ def _entry_fieldsets():
         (None, {"fields": ("association", *groups[Group.WHEN])}),
         (_("procedure"), {"fields": tuple(groups[Group.PROCEDURE])}),
         (_("outcome"), {"fields": tuple(groups[Group.OUTCOME])}),
+        (_("rights"), {"fields": tuple(groups[Group.RIGHTS])}),
         (
             _("record"),
             {"fields": ("created_by", "month", "procedure_root", "created_at", "updated_at")},
@@ -321,7 +322,7 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
             saved = assistance_request_create(
                 association=form.cleaned_data["association"], actor=request.user, **fields
             )
-        _become_saved(obj, saved)
+        become_saved(obj, saved)
 
     def delete_model(self, request, obj):
         assistance_request_delete(entry=obj, actor=request.user)
@@ -336,8 +337,8 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
 
 
 class IncidentSheetForm(forms.ModelForm):
-    procedure_domain = _code_field("procedure_domains", required=False, label=_("procedure"))
-    responsible_kind = _code_field(
+    procedure_domain = code_field("procedure_domains", required=False, label=_("procedure"))
+    responsible_kind = code_field(
         "referrer_types", required=False, label=_("responsible body (kind)")
     )
     barriers = forms.MultipleChoiceField(

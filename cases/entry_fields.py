@@ -35,6 +35,7 @@ class Group(enum.Enum):
     WHEN = ""
     PROCEDURE = "procedure"
     OUTCOME = "outcome"
+    RIGHTS = "rights"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class EntryField:
     # the day of the field named here.
     not_before: str = ""
     messages: dict = field(default_factory=dict)
+    # What an optional field not given is stored as (the rights ledger's "none" and zeros).
+    default: object = None
 
     def message(self, key: str) -> Promise:
         return self.messages.get(key) or DEFAULT_MESSAGES[key]
@@ -87,6 +90,9 @@ DEFAULT_MESSAGES = {
 MIN_DURATION, MAX_DURATION = 1, 1440
 EARLIEST_DATE = dt.date(2000, 1, 1)
 MAX_NOTES = 5000
+MAX_RIGHT_MONTHS = 120
+MAX_RIGHT_MONTHLY_EUR = Decimal("10000.00")
+MAX_EXTRA_COST_EUR = Decimal("100000.00")
 
 ENTRY_FIELDS: tuple[EntryField, ...] = (
     EntryField(
@@ -153,6 +159,60 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
         Group.OUTCOME,
         section="sensitive_data_flags",
         required=False,
+    ),
+    # The rights ledger (METRICS.md): what the situation cost the person.
+    EntryField(
+        "rights_impact",
+        Kind.CODE,
+        _("Impact on rights"),
+        Group.RIGHTS,
+        section="rights_impacts",
+        required=False,
+        default="none",
+    ),
+    EntryField(
+        "non_take_up_type",
+        Kind.CODE,
+        _("Kind of non-take-up"),
+        Group.RIGHTS,
+        section="non_take_up_types",
+        required=False,
+    ),
+    EntryField(
+        "right_months",
+        Kind.INTEGER,
+        _("Months of the benefit delayed or lost"),
+        Group.RIGHTS,
+        required=False,
+        minimum=0,
+        maximum=MAX_RIGHT_MONTHS,
+        default=0,
+        messages={
+            "invalid": _("Enter a whole number of months."),
+            "range": _("The months must be between %(min)d and %(max)d."),
+        },
+    ),
+    EntryField(
+        "right_monthly_eur",
+        Kind.DECIMAL,
+        _("Monthly amount of the benefit (€)"),
+        Group.RIGHTS,
+        required=False,
+        minimum=Decimal("0"),
+        maximum=MAX_RIGHT_MONTHLY_EUR,
+        default=Decimal("0.00"),
+        messages={"invalid": _("Enter an amount in euros, with at most two decimals.")},
+    ),
+    EntryField(
+        "extra_cost_eur",
+        Kind.DECIMAL,
+        _("Fees, fines or interest borne (€)"),
+        Group.RIGHTS,
+        required=False,
+        minimum=Decimal("0"),
+        maximum=MAX_EXTRA_COST_EUR,
+        default=Decimal("0.00"),
+        messages={"invalid": _("Enter an amount in euros, with at most two decimals.")},
     ),
     EntryField(
         "next_appointment",

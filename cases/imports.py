@@ -72,10 +72,11 @@ def normalise(text: str) -> str:
 
 
 def _dialect(text: str):
-    try:
-        return csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+    """The separator of the header line. A semicolon or a tab wins over a comma: a label of the
+    header may hold a comma ("Frais, amendes…"), never a semicolon or a tab."""
+    header = text.split("\n", 1)[0]
+    delimiter = next((d for d in (";", "\t") if d in header), ",")
+    return type("Dialect", (csv.excel,), {"delimiter": delimiter})
 
 
 class _Institutions:

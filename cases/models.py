@@ -13,7 +13,13 @@ from organisations.models import Association
 from referrals.models import Institution
 from taxonomy import get_taxonomy
 
-from .entry_fields import MAX_DURATION, MIN_DURATION
+from .entry_fields import (
+    MAX_DURATION,
+    MAX_EXTRA_COST_EUR,
+    MAX_RIGHT_MONTHLY_EUR,
+    MAX_RIGHT_MONTHS,
+    MIN_DURATION,
+)
 
 TAXONOMY = get_taxonomy()
 KIND_CODES = TAXONOMY.codes("referrer_types")
@@ -25,6 +31,8 @@ OUTCOME_CODES = TAXONOMY.codes("outcomes")
 CONSENT_CODES = TAXONOMY.codes("consent_types")
 CHANNEL_CODES = TAXONOMY.codes("channels")
 FLAG_CODES = TAXONOMY.codes("sensitive_data_flags")
+RIGHTS_IMPACT_CODES = TAXONOMY.codes("rights_impacts")
+NON_TAKE_UP_TYPE_CODES = TAXONOMY.codes("non_take_up_types")
 LANGUAGE_CODES = ("fr", "nl", "en", "de", "ar", "tr", "es", "pt", "ro", "pl", "other")
 
 
@@ -127,6 +135,24 @@ class AssistanceRequest(models.Model):
     outcome = models.CharField(_("outcome"), max_length=30)
     consent = models.CharField(_("consent"), max_length=20)
     notes = models.TextField(_("notes"), blank=True, default="")
+    # The rights ledger (METRICS.md): what the situation cost the person. Each field may be
+    # left empty in a form: the service stores its default.
+    rights_impact = models.CharField(
+        _("impact on rights"), max_length=20, blank=True, default="none"
+    )
+    # Null, as the contract has it, is "no kind given", which no code means.
+    non_take_up_type = models.CharField(  # noqa: DJ001
+        _("kind of non-take-up"), max_length=20, null=True, blank=True, default=None
+    )
+    right_months = models.PositiveSmallIntegerField(
+        _("months delayed or lost"), blank=True, default=0
+    )
+    right_monthly_eur = models.DecimalField(
+        _("monthly amount (€)"), max_digits=7, decimal_places=2, blank=True, default=0
+    )
+    extra_cost_eur = models.DecimalField(
+        _("fees, fines or interest (€)"), max_digits=8, decimal_places=2, blank=True, default=0
+    )
     has_barrier = models.BooleanField(default=False, editable=False)
     has_once_only = models.BooleanField(default=False, editable=False)
     has_sensitive_flag = models.BooleanField(default=False, editable=False)
@@ -177,6 +203,29 @@ class AssistanceRequest(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(month__regex=r"^[0-9]{4}-[0-9]{2}$"), name="request_month_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rights_impact__in=RIGHTS_IMPACT_CODES),
+                name="request_rights_impact_in_taxonomy",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(non_take_up_type__isnull=True)
+                | models.Q(non_take_up_type__in=NON_TAKE_UP_TYPE_CODES),
+                name="request_non_take_up_type_in_taxonomy",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(right_months__lte=MAX_RIGHT_MONTHS),
+                name="request_right_months_0_to_120",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(right_monthly_eur__gte=0)
+                & models.Q(right_monthly_eur__lte=MAX_RIGHT_MONTHLY_EUR),
+                name="request_right_monthly_eur_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extra_cost_eur__gte=0)
+                & models.Q(extra_cost_eur__lte=MAX_EXTRA_COST_EUR),
+                name="request_extra_cost_eur_range",
             ),
         ]
         indexes = [

@@ -7,6 +7,7 @@ and queues their recomputation.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -52,7 +53,9 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-class _Errors(dict):
+class FieldErrors(dict):
+    """The messages of each bad field, raised together as one ValidationError."""
+
     def add(self, field, message):
         self.setdefault(field, []).append(message)
 
@@ -114,7 +117,7 @@ def _missing(errors, data, f: EntryField) -> bool:
     if f.required:
         errors.add(f.name, f.message("required"))
     else:
-        data[f.name] = None
+        data[f.name] = f.default
     return True
 
 
@@ -167,11 +170,14 @@ def _check_number_field(errors, data, f, association):
 def _check_code_field(errors, data, f, association):
     if f.set_by:
         return  # after its institution: see _check_kind_of_body
-    _check_code(errors, data, f.name, CODES[f.section], required=f.required)
+    if not f.required and data.get(f.name) in (None, ""):
+        data[f.name] = f.default
+        return
+    _check_code(errors, data, f.name, _codes(f.section), required=f.required)
 
 
 def _check_codes_field(errors, data, f, association):
-    _check_code_list(errors, data, f.name, CODES[f.section])
+    _check_code_list(errors, data, f.name, _codes(f.section))
 
 
 def _check_institution_field(errors, data, f, association):
@@ -202,7 +208,7 @@ def _check_kind_of_body(errors, data, f, association):
     if isinstance(institution, Institution) and f.set_by not in errors:
         data[f.name] = institution.kind
     else:
-        _check_code(errors, data, f.name, CODES[f.section], required=f.required)
+        _check_code(errors, data, f.name, _codes(f.section), required=f.required)
 
 
 CHECKS = {
@@ -215,20 +221,31 @@ CHECKS = {
     Kind.PERSON: _check_person_field,
     Kind.TEXT: _check_text_field,
 }
-CODES = {f.section: get_taxonomy().codes(f.section) for f in ENTRY_FIELDS if f.section}
+
+
+@functools.cache
+def _codes(section: str) -> frozenset[str]:
+    return frozenset(get_taxonomy().codes(section))
+
+
+def fields_check(errors: FieldErrors, association: Association, data: dict, fields) -> None:
+    """Check `data` against a list of field definitions (`EntryField`), one check per kind,
+    adding each problem to `errors` and normalising the values in place (defaults, kinds of
+    bodies). The log entry and the contact attempt are both checked this way."""
+    for name in sorted(set(data) - {f.name for f in fields}):
+        errors.add(name, _("Unknown field."))
+    for f in fields:
+        CHECKS[f.kind](errors, data, f, association)
+    for f in fields:
+        if f.set_by:
+            _check_kind_of_body(errors, data, f, association)
 
 
 def assistance_request_clean(association: Association, data: dict) -> dict:
     """Validate an entry's fields as every write door does (form, API, admin, imports); raise a
     ValidationError naming each bad field, or return the cleaned values."""
-    errors = _Errors()
-    for name in sorted(set(data) - set(FIELD_NAMES)):
-        errors.add(name, _("Unknown field."))
-    for f in ENTRY_FIELDS:
-        CHECKS[f.kind](errors, data, f, association)
-    for f in ENTRY_FIELDS:
-        if f.set_by:
-            _check_kind_of_body(errors, data, f, association)
+    errors = FieldErrors()
+    fields_check(errors, association, data, ENTRY_FIELDS)
     # Handling a password, a PIN or someone's itsme is only done with a consent on record:
     # "not applicable" (the form's default) or no answer is refused with the reason.
     if (
@@ -289,7 +306,7 @@ def assistance_requests_clean(association: Association, rows: Iterable[dict]) ->
     """Check many entries as one save checks each; a bad row raises a ValidationError whose
     fields are prefixed with the row's position (`3.duration_minutes`)."""
     cleaned = []
-    errors = _Errors()
+    errors = FieldErrors()
     for position, row in enumerate(rows, start=1):
         try:
             cleaned.append(assistance_request_clean(association, {**row}))
@@ -480,7 +497,7 @@ def assistance_request_links_restore(*, entry: AssistanceRequest, links: dict) -
 def person_clean(association, data, instance=None):
     """Validate a person's fields (the pseudonym may not look like a national number);
     raise a ValidationError naming each bad field, or return the cleaned values."""
-    errors = _Errors()
+    errors = FieldErrors()
     code = data.get("code")
     if not isinstance(code, str) or not code.strip():
         errors.add("code", _("This field is required."))
@@ -600,7 +617,7 @@ def _check_shareable(errors, shared, *texts):
 
 
 def _clean_incident(association: Association, data: dict) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     for field in sorted(set(data) - set(INCIDENT_FIELDS)):
         errors.add(field, _("Unknown field."))
     occurred_on = data.get("occurred_on")

@@ -151,7 +151,14 @@ def _chosen_person(request) -> Person | None:
     return person
 
 
-def _render_today(request, form=None, status=200, person=None):
+# What the Today page shows beside the day's entries, by name: a domain above the log (the
+# contact-attempt diary) registers `section(request, bound_form_or_None) -> dict` holding the
+# `template` to include and its values, so the log's app needs not import it.
+TODAY_SECTIONS: dict = {}
+
+
+def render_today(request, form=None, status=200, person=None, sections=None):
+    """The Today page, or its fragment; `sections` gives a section its bound form back."""
     today = timezone.localdate()
     if form is None:
         initial = {}
@@ -170,6 +177,9 @@ def _render_today(request, form=None, status=200, person=None):
         "association": request.association,
         "notice": request.session.pop("notice", None),
         "for_person": person,
+        "today_sections": [
+            section(request, (sections or {}).get(name)) for name, section in TODAY_SECTIONS.items()
+        ],
     }
     template = "cases/_today_main.html" if _is_fragment(request) else "cases/today.html"
     return render(request, template, context, status=status)
@@ -254,12 +264,12 @@ def today(request):
         if entry is None:
             # Only to mark, on the refused form, the values still carried over.
             form.carried_over = _carried_over(request)
-            return _render_today(request, form=form, status=400)
+            return render_today(request, form=form, status=400)
         request.session.pop("undo", None)
         if _is_fragment(request):
-            return _render_today(request)
+            return render_today(request)
         return redirect("cases:today")
-    return _render_today(request, person=_chosen_person(request))
+    return render_today(request, person=_chosen_person(request))
 
 
 @member_required
@@ -269,7 +279,7 @@ def entry_edit(request, pk):
         form = _entry_form(request, request.POST)
         if _save_entry(request, form, entry=entry) is not None:
             if _is_fragment(request):
-                return _render_today(request)
+                return render_today(request)
             return redirect("cases:today")
         status = 400
     else:
@@ -291,7 +301,7 @@ def entry_delete(request, pk):
     # The session keeps the id alone: the values wait server-side for a few seconds.
     request.session["undo"] = undo.pk
     if _is_fragment(request):
-        return _render_today(request)
+        return render_today(request)
     return redirect("cases:today")
 
 
@@ -308,7 +318,7 @@ def entry_undo(request):
     except ValidationError as exc:
         request.session["notice"] = exc.messages[0]
     if _is_fragment(request):
-        return _render_today(request)
+        return render_today(request)
     return redirect("cases:today")
 
 

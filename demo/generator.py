@@ -7,8 +7,9 @@ CSV lines it yields unsaved `Person` records and rows for `assistance_requests_b
 
 Differences from the reference, and why:
 - the period ends today, so that no entry is in the future and the demo looks current;
-- the log has no field for the rights impact nor the non-take-up type (they are derived from
-  the outcome), so they are not drawn;
+- the rights ledger (impact, non-take-up type, months, amounts) is drawn from the outcome, and
+  contact attempts from the barriers that say a channel failed, each with a random stream of
+  its own, so that the entries are those the seed gave before the ledger existed;
 - referring and responsible bodies are named from the institution registry part of the time,
   as a worker would; the kind of a named body is always the kind drawn;
 - some requests meet no digital barrier, some are no institution's procedure (the
@@ -26,7 +27,8 @@ import itertools
 import math
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -72,6 +74,7 @@ def check_config(cfg: dict) -> None:
         _check_outcomes_and_flags,
         _check_persons,
         _check_contrast,
+        _check_ledger_and_attempts,
     ):
         part(cfg, check)
     # Every domain that can be drawn needs its minutes and its responsible bodies.
@@ -83,6 +86,32 @@ def check_config(cfg: dict) -> None:
             check.problems.append(f"{needed}: domain {domain!r} is missing")
     if check.problems:
         raise DemoConfigError("; ".join(check.problems))
+
+
+def _check_ledger_and_attempts(cfg, check):
+    ledger, attempts = cfg["rights_ledger"], cfg["attempts"]
+    check.within("rights_ledger.months_by_impact", ledger["months_by_impact"], check["impacts"])
+    check.within(
+        "rights_ledger.monthly_eur_by_domain", ledger["monthly_eur_by_domain"], check["roots"]
+    )
+    check.within("attempts.per_barrier", attempts["per_barrier"], check["barriers"])
+    check.within_each(
+        "attempts.channel_by_barrier",
+        attempts["channel_by_barrier"],
+        check["barriers"],
+        check["attempt_channels"],
+    )
+    check.within_each(
+        "attempts.result_by_channel",
+        attempts["result_by_channel"],
+        check["attempt_channels"],
+        check["attempt_results"],
+    )
+    check.within(
+        "attempts.waited_minutes_by_channel",
+        attempts["waited_minutes_by_channel"],
+        check["attempt_channels"],
+    )
 
 
 class _ConfigCheck:
@@ -102,6 +131,8 @@ class _ConfigCheck:
                 ("consents", "consent_types"),
                 ("impacts", "rights_impacts"),
                 ("ntu", "non_take_up_types"),
+                ("attempt_channels", "attempt_channels"),
+                ("attempt_results", "attempt_results"),
                 ("regions", "regions"),
             )
         }
@@ -414,11 +445,13 @@ class _PersonState:
 
 @dataclass
 class Generated:
-    """Unsaved persons, and entry rows that point at them: save the persons first."""
+    """Unsaved persons, and entry rows that point at them: save the persons first; then the
+    contact attempts made before those entries."""
 
     persons: list
     rows: list
     contacts: int
+    attempts: list = field(default_factory=list)
 
 
 class Generator:
@@ -646,6 +679,9 @@ class Generator:
         per_day = vol["requests_per_fte_week"] * fte_workers / plan.open_days_per_week
         window = dt.timedelta(days=vol["followup_window_days"])
         persons, rows, contacts = [], [], 0
+        # The ledger and the attempts draw from a stream of their own (see the module's note).
+        side = random.Random(f"{plan.slug}:{start}:side")
+        attempts = []
         # Persons seen within the follow-up window, in creation order like the reference's
         # scan of every person; pruned once a day so a contact costs O(1), not O(persons).
         recent: list[_PersonState] = []
@@ -680,13 +716,62 @@ class Generator:
                             domain = affinity[1].draw(rng)
                         else:
                             domain = domains_today.draw(rng)
-                        rows.append(self.request(rng, person, day, domain, channel))
+                        row = self.request(rng, person, day, domain, channel)
+                        row.update(self.ledger(side, row))
+                        attempts.extend(self.attempts_before(side, row, start))
+                        rows.append(row)
                         person.last_domain = domain
                     person.last_seen = day
             if on_day is not None:
                 on_day()
             day += dt.timedelta(days=1)
-        return Generated(persons=[p.record for p in persons], rows=rows, contacts=contacts)
+        return Generated(
+            persons=[p.record for p in persons], rows=rows, contacts=contacts, attempts=attempts
+        )
+
+    def ledger(self, rng, row) -> dict:
+        """The rights ledger of an entry: its impact and non-take-up type from its outcome, the
+        months and the monthly amount at stake, fees borne."""
+        cfg = self.cfg["rights_ledger"]
+        outcome = row["outcome"]
+        impact = pick(rng, self.cfg["rights_impact_by_outcome"].get(outcome, {"none": 1}))
+        ledger = {"rights_impact": impact}
+        if outcome in self.cfg["ntu_by_outcome"]:
+            ledger["non_take_up_type"] = pick(rng, self.cfg["ntu_by_outcome"][outcome])
+        months = cfg["months_by_impact"].get(impact)
+        if months:
+            root = row["procedure_domain"].split(".")[0]
+            monthly = cfg["monthly_eur_by_domain"].get(root, cfg["monthly_eur_other"])
+            ledger["right_months"] = rng.randint(*months)
+            ledger["right_monthly_eur"] = Decimal(str(monthly))
+        if impact == "extra_cost":
+            ledger["extra_cost_eur"] = Decimal(rng.randint(*cfg["extra_cost_eur"]))
+        return ledger
+
+    def attempts_before(self, rng, row, start: dt.date) -> list[dict]:
+        """The failed (and a few answered) attempts to reach the responsible body before the
+        entry, for barriers that say its channel failed."""
+        if row["responsible_kind"] in NON_EXTERNAL_KINDS:
+            return []
+        cfg = self.cfg["attempts"]
+        attempts = []
+        for barrier in row["barriers"]:
+            if barrier not in cfg["per_barrier"]:
+                continue
+            for _ in range(poisson(rng, cfg["per_barrier"][barrier])):
+                channel = pick(rng, cfg["channel_by_barrier"][barrier])
+                day = row["occurred_on"] - dt.timedelta(days=rng.randint(*cfg["days_before_entry"]))
+                attempts.append(
+                    {
+                        "occurred_on": max(day, start),
+                        "institution_kind": row["responsible_kind"],
+                        "institution": row["responsible_institution"],
+                        "channel": channel,
+                        "result": pick(rng, cfg["result_by_channel"][channel]),
+                        "waited_minutes": rng.randint(*cfg["waited_minutes_by_channel"][channel]),
+                    }
+                )
+        return attempts
 
     def request(self, rng, person, day, domain, channel) -> dict:
         cfg = self.cfg

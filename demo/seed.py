@@ -19,6 +19,8 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attempts.models import ContactAttempt
+from attempts.services import contact_attempts_bulk_create
 from cases.models import AssistanceRequest, Person
 from cases.services import assistance_requests_bulk_create
 from freshness import services as freshness
@@ -73,6 +75,7 @@ class SeedResult:
     contacts: int
     cleared: int
     seconds: float
+    attempts: int = 0
 
 
 # --- Organisations and members ---------------------------------------------------------------
@@ -190,7 +193,10 @@ def clear_demo_entries(cfg: dict) -> int:
     deleted = 0
     for association in associations:
         entries = AssistanceRequest.objects.for_association(association)
+        attempts = ContactAttempt.objects.for_association(association)
         months = set(entries.values_list("month", flat=True).distinct())
+        months |= set(attempts.values_list("month", flat=True).distinct())
+        attempts.delete()
         try:
             count = entries.count()
             entries.delete()
@@ -261,11 +267,23 @@ def _insert_entries(plans, associations, generated: dict, write) -> int:
     bar = ProgressBar(write, "Inserting", total, "entries")
     written = 0
     for plan in plans:
-        batch = generated.pop(plan.slug)
+        batch = generated[plan.slug]
         written += assistance_requests_bulk_create(
             association=associations[plan.slug], rows=batch.rows, on_batch=bar.advance
         )
+        batch.rows.clear()  # the entries are written: let their rows go
     bar.finish()
+    return written
+
+
+def _insert_attempts(plans, associations, generated: dict) -> int:
+    """The contact attempts made before the entries, through their bulk service."""
+    written = 0
+    for plan in plans:
+        batch = generated.pop(plan.slug)
+        written += contact_attempts_bulk_create(
+            association=associations[plan.slug], rows=batch.attempts
+        )
     return written
 
 
@@ -294,6 +312,8 @@ def seed_demo(
         persons = _insert_persons(generated)
         contacts = sum(batch.contacts for batch in generated.values())
         written = _insert_entries(plans, associations, generated, write)
+        say("Logging the contact attempts...\n")
+        attempts = _insert_attempts(plans, associations, generated)
         # Without a broker the monthly figures are recomputed in-process on commit: say why
         # the command is still busy.
         say("Committing...\n")
@@ -304,4 +324,5 @@ def seed_demo(
         contacts=contacts,
         cleared=cleared,
         seconds=time.monotonic() - started,
+        attempts=attempts,
     )

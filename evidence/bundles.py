@@ -297,6 +297,10 @@ CELL_BOUNDS = (
     ("transferred_minutes", "external_minutes"),
     ("transferred_minutes", "digital_minutes"),
     ("referred_transferred_minutes", "transferred_minutes"),
+    ("rights_at_risk", "requests"),
+    ("rights_lost", "rights_at_risk"),
+    ("failed_attempts", "attempts"),
+    ("owed_attempts", "failed_attempts"),
 )
 MINUTES_OF = {
     "requests": "minutes",
@@ -371,8 +375,8 @@ def _check_institutions(institutions) -> None:
 def _count_problem(cell: dict) -> str | None:
     """What makes a cell's counts impossible, or None: a part larger than its whole, or
     minutes that entries of 1 to 1440 minutes cannot add up to."""
-    if cell["requests"] < 1:
-        return "a cell counts at least one request"
+    if cell["requests"] + cell["attempts"] < 1:
+        return "a cell counts at least one request or contact attempt"
     for part, whole in CELL_BOUNDS:
         if cell[part] > cell[whole]:
             return f"{part} exceeds {whole}"

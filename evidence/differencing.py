@@ -49,7 +49,8 @@ def _fingerprint(vector: tuple) -> str:
 
 
 def _requests(vector: tuple) -> int:
-    return vector[1 + COUNT_METRICS.index("requests")]
+    """What a source put into a cell, as the k rule counts it: entries plus attempts."""
+    return vector[1 + COUNT_METRICS.index("requests")] + vector[1 + COUNT_METRICS.index("attempts")]
 
 
 def cell_parts(cell) -> dict[str, list]:
@@ -174,7 +175,7 @@ class ReleaseComparison:
             return False
         if row["suppressed"]:
             return True
-        metrics = json.loads(canonical_json(derived(cell.counts, cell.value)))
+        metrics = json.loads(canonical_json(derived(cell.counts, cell.value, cell.owed_value)))
         return any(metrics[name] != row[name] for name in PUBLISHED_METRICS)
 
     def gone(self, dimension: str, cells: dict) -> set[tuple[str, str]]:

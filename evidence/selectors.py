@@ -18,8 +18,15 @@ from django.http import Http404
 
 from organisations.models import Association, Federation, FederationMembership
 from taxonomy import procedure_root
-from workload.metrics import derived
-from workload.models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Rollup
+from workload.metrics import derived, disclosure_weight, owed_minutes
+from workload.models import (
+    ATTEMPT_GROUP_COLUMNS,
+    COUNT_METRICS,
+    DIMENSIONS,
+    INSTITUTION_DIMENSIONS,
+    TOTAL,
+    Rollup,
+)
 from workload.selectors import Period, group_value
 
 from . import differencing, summing
@@ -53,6 +60,8 @@ class _Cell:
     # associations' unrounded values is this / 6000, divided once, so a value that lies
     # exactly on a half cent is not lost to 28-digit quotients added up one by one.
     cent_minutes: int = 0
+    # The same of the owed minutes (transferred minutes and owed attempts' minutes).
+    owed_cent_minutes: int = 0
     contributors: set = field(default_factory=set)
     contributor_count: int = 0
     # What each source put in, kept to compare the cell with earlier releases (None when the
@@ -68,20 +77,26 @@ class _Cell:
 
     @property
     def shown(self) -> bool:
-        return self.counts["requests"] > 0 or self.placeholder
+        return disclosure_weight(self.counts) > 0 or self.placeholder
 
     def add(self, source, row) -> None:
         for name in COUNT_METRICS:
             self.counts[name] += row[name]
-        self.cent_minutes += row["transferred_minutes"] * int(row["hourly_cost_eur"] * 100)
+        cents = int(row["hourly_cost_eur"] * 100)
+        self.cent_minutes += row["transferred_minutes"] * cents
+        self.owed_cent_minutes += owed_minutes(row) * cents
         self.parts[source] = differencing.part_vector(row)
-        if row["requests"] > 0:
+        if disclosure_weight(row) > 0:
             self.contributors.add(source)
             self.contributor_count += 1
 
     @property
     def value(self) -> Decimal:
         return Decimal(self.cent_minutes) / Decimal(6000)
+
+    @property
+    def owed_value(self) -> Decimal:
+        return Decimal(self.owed_cent_minutes) / Decimal(6000)
 
 
 def sharing_association_ids(federation: Federation) -> list[int]:
@@ -160,11 +175,14 @@ class _Sources:
                 group_key=key,
                 counts=counts,
                 cent_minutes=cent_minutes,
+                owed_cent_minutes=owed_cent_minutes,
                 contributor_count=contributor_count,
                 parts=None if parts is None else {},
                 labelled_parts=parts,
             )
-            for month, key, counts, cent_minutes, contributor_count, parts in rows
+            for month, key, counts, cent_minutes, owed_cent_minutes, contributor_count, parts in (
+                rows
+            )
         }
 
 
@@ -181,14 +199,14 @@ def _suppress(cell: _Cell, reason: str) -> None:
 
 
 def _primary(cell: _Cell, k: int) -> None:
-    if cell.counts["requests"] < k:
+    if disclosure_weight(cell.counts) < k:
         _suppress(cell, FEWER_ENTRIES)
     elif cell.contributor_count < MIN_ASSOCIATIONS:
         _suppress(cell, FEWER_ASSOCIATIONS)
 
 
 def _order(dimension: str):
-    return lambda c: (c.counts["requests"], _tie_order(dimension, c.group_key))
+    return lambda c: (disclosure_weight(c.counts), _tie_order(dimension, c.group_key))
 
 
 def _breakdowns(cells: list[_Cell], dimension: str) -> list[tuple[str | None, list[_Cell]]]:
@@ -277,7 +295,12 @@ def _compare(cells: dict, dimension: str, comparison) -> None:
 
 
 def _row(dimension: str, cell: _Cell) -> dict:
-    metrics = derived(cell.counts, cell.value)
+    metrics = derived(
+        cell.counts,
+        cell.value,
+        cell.owed_value,
+        with_attempts=dimension in ATTEMPT_GROUP_COLUMNS,
+    )
     if cell.suppressed:
         metrics = dict.fromkeys(metrics)
     return {

@@ -16,6 +16,8 @@ from workload.models import COUNT_METRICS, Rollup
 from .models import ImportedCell, RemoteAssociation
 
 _CENTS = "CAST(hourly_cost_eur * 100 AS bigint)"
+# What a cell counts for the k rule (workload.metrics.disclosure_weight).
+_WEIGHT = "(requests + attempts)"
 
 
 def available() -> bool:
@@ -48,7 +50,7 @@ def _parts_sql() -> str:
     # SHA-256 of the source's hourly cost in cents and counts, joined by commas.
     vector = ", ".join((_CENTS, *COUNT_METRICS))
     fingerprint = f"left(encode(sha256(convert_to(concat_ws(',', {vector}), 'UTF8')), 'hex'), 16)"
-    return f"json_object_agg(label, json_build_array(requests, {fingerprint}))"
+    return f"json_object_agg(label, json_build_array({_WEIGHT}, {fingerprint}))"
 
 
 def _params(federation, period, dimension: str, members: list[int]) -> dict:
@@ -62,12 +64,14 @@ def _params(federation, period, dimension: str, members: list[int]) -> dict:
 
 
 def summed_rows(federation, period, dimension: str, members: list[int], *, parts: bool):
-    """(month, group key, counts, Σ transferred minutes × cents, contributing sources,
-    {source label: [entries, fingerprint]} or None) per cell, by month and group key."""
+    """(month, group key, counts, Σ transferred minutes × cents, Σ owed minutes × cents,
+    contributing sources, {source label: [entries, fingerprint]} or None) per cell, by month
+    and group key."""
     sums = ", ".join(f"SUM({name})" for name in COUNT_METRICS)
+    owed = f"(transferred_minutes + owed_attempt_minutes) * {_CENTS}"
     sql = (
-        f"SELECT month, group_key, {sums}, SUM(transferred_minutes * {_CENTS}), "
-        f"COUNT(*) FILTER (WHERE requests > 0)"
+        f"SELECT month, group_key, {sums}, SUM(transferred_minutes * {_CENTS}), SUM({owed}), "
+        f"COUNT(*) FILTER (WHERE {_WEIGHT} > 0)"
         + (f", {_parts_sql()}" if parts else "")
         + f" FROM ({_sources_sql(parts)}) src GROUP BY month, group_key ORDER BY month, group_key"
     )
@@ -81,14 +85,15 @@ def summed_rows(federation, period, dimension: str, members: list[int], *, parts
                 row[1],
                 counts,
                 int(row[2 + width]),
-                row[3 + width],
-                row[4 + width] if parts else None,
+                int(row[3 + width]),
+                row[4 + width],
+                row[5 + width] if parts else None,
             )
 
 
 def contributing_sources(federation, period, members: list[int], total: str) -> set:
     """The sources with at least one entry in the period: ("local", id) or ("remote", id)."""
-    sql = f"SELECT DISTINCT label FROM ({_sources_sql(True)}) src WHERE requests > 0"
+    sql = f"SELECT DISTINCT label FROM ({_sources_sql(True)}) src WHERE {_WEIGHT} > 0"
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(federation, period, total, members))
         labels = [label for (label,) in cursor.fetchall()]

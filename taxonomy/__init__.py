@@ -30,6 +30,8 @@ CODE_SECTIONS = (
     "consent_types",
     "rights_impacts",
     "non_take_up_types",
+    "attempt_channels",
+    "attempt_results",
     "regions",
 )
 

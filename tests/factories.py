@@ -106,3 +106,26 @@ def log_entry(association, **overrides):
     return assistance_request_create(
         association=association, actor=actor, **entry_fields(**overrides)
     )
+
+
+def attempt_fields(**overrides) -> dict:
+    """A plausible contact attempt: the pensions line, saturated, 35 minutes lost."""
+    fields = {
+        "occurred_on": DEFAULT_DAY,
+        "institution_kind": "pub_fed",
+        "channel": "phone",
+        "result": "line_saturated",
+        "waited_minutes": 35,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def log_attempt(association, **overrides):
+    """Log one contact attempt through the service."""
+    from attempts.services import contact_attempt_create
+
+    actor = overrides.pop("actor", None)
+    return contact_attempt_create(
+        association=association, actor=actor, **attempt_fields(**overrides)
+    )

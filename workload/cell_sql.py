@@ -3,7 +3,8 @@
 Eleven aggregate queries, one per dimension, each scanned the whole log; then every cell
 was deleted and inserted again into the indexed rollup table, which bloated it. Here one
 scan of the log computes every entry-level dimension at once (GROUPING SETS), the barrier
-dimension comes from its join table, and only cells whose figures changed are written
+dimension comes from its join table, the contact attempts from theirs (added to the month
+total and the responsible body's cells), and only cells whose figures changed are written
 (MERGE), stale ones deleted. The one-month refresh runs the same statement narrowed to one
 association and its months.
 
@@ -15,11 +16,21 @@ import functools
 
 from django.db import connection
 
+from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
 
-from .metrics import aggregates
-from .models import COUNT_METRICS, DIMENSIONS, GROUP_COLUMNS, TOTAL, Rollup
+from .metrics import aggregates, attempt_aggregates
+from .models import (
+    ATTEMPT_GROUP_COLUMNS,
+    ATTEMPT_METRICS,
+    COUNT_METRICS,
+    DIMENSIONS,
+    ENTRY_METRICS,
+    GROUP_COLUMNS,
+    TOTAL,
+    Rollup,
+)
 
 assert set(GROUP_COLUMNS) | {"barrier"} == set(DIMENSIONS)
 
@@ -32,17 +43,50 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-@functools.cache
-def _aggregates_sql() -> tuple[str, tuple]:
-    """The sixteen counted metrics of a group of entries, as SQL over the log's table."""
-    query = AssistanceRequest.objects.annotate(**aggregates()).query
+def _compiled(model, annotations: dict, zeros: tuple[str, ...]) -> tuple[str, tuple]:
+    query = model.objects.annotate(**annotations).query
     compiler = query.get_compiler(connection=connection)
     parts, params = [], []
     for name in COUNT_METRICS:
+        if name in zeros:
+            parts.append(f"0 AS {name}")
+            continue
         sql, expression_params = compiler.compile(query.annotations[name].resolve_expression(query))
         parts.append(f"{sql} AS {name}")
         params += expression_params
     return ", ".join(parts), tuple(params)
+
+
+@functools.cache
+def _aggregates_sql() -> tuple[str, tuple]:
+    """The counted metrics of a group of entries, as SQL over the log's table (the attempt
+    metrics zero)."""
+    return _compiled(AssistanceRequest, aggregates(), zeros=ATTEMPT_METRICS)
+
+
+@functools.cache
+def _attempt_aggregates_sql() -> tuple[str, tuple]:
+    """The counted metrics of a group of contact attempts (the entry metrics zero)."""
+    return _compiled(ContactAttempt, attempt_aggregates(), zeros=ENTRY_METRICS)
+
+
+def _attempts_sql(association_ids, months) -> tuple[str, list]:
+    """The attempt cells: the month total and the responsible body's two dimensions."""
+    table = _q(ContactAttempt._meta.db_table)
+    metrics, metric_params = _attempt_aggregates_sql()
+    scope, scope_params = _scope_sql(table, association_ids, months)
+    columns = [(d, c) for d, c in ATTEMPT_GROUP_COLUMNS.items() if c is not None]
+    dimension = " ".join(f"WHEN GROUPING({c}) = 0 THEN '{d}'" for d, c in columns)
+    group = " ".join(f"WHEN GROUPING({c}) = 0 THEN CAST({c} AS TEXT)" for _d, c in columns)
+    sets = ", ".join(
+        ["(association_id, month)"] + [f"(association_id, month, {c})" for _, c in columns]
+    )
+    sql = (
+        f"SELECT association_id, month, CASE {dimension} ELSE '{TOTAL}' END AS dimension, "
+        f"COALESCE(CASE {group} END, '') AS group_key, {metrics} "
+        f"FROM {table} WHERE {scope} GROUP BY GROUPING SETS ({sets})"
+    )
+    return sql, [*metric_params, *scope_params]
 
 
 def _scope_sql(table: str, association_ids, months) -> tuple[str, list]:
@@ -79,15 +123,20 @@ def cells_sql(association_ids=None, months=None) -> tuple[str, list]:
         f"JOIN {log} ON {log}.id = b.assistance_request_id "
         f"WHERE {scope} GROUP BY {log}.association_id, {log}.month, b.code"
     )
-    values = ", ".join(f"cell.{name}" for name in COUNT_METRICS)
+    attempts, attempt_params = _attempts_sql(association_ids, months)
+    # A cell of the total or the responsible body's dimensions may come from entries and
+    # attempts both: its two rows are added up.
+    values = ", ".join(f"CAST(SUM(cell.{name}) AS BIGINT) AS {name}" for name in COUNT_METRICS)
     sql = (
         f"SELECT cell.association_id, cell.month, CAST(cell.dimension AS TEXT) AS dimension, "
         f"cell.group_key, a.hourly_cost_eur, {values} "
-        f"FROM ({entries} UNION ALL {barriers}) cell "
+        f"FROM ({entries} UNION ALL {barriers} UNION ALL {attempts}) cell "
         f"JOIN {_q(Association._meta.db_table)} a "
-        f"ON a.{_q(Association._meta.pk.column)} = cell.association_id"
+        f"ON a.{_q(Association._meta.pk.column)} = cell.association_id "
+        f"GROUP BY cell.association_id, cell.month, cell.dimension, cell.group_key, "
+        f"a.hourly_cost_eur"
     )
-    params = [*metric_params, *scope_params, *metric_params, *scope_params]
+    params = [*metric_params, *scope_params, *metric_params, *scope_params, *attempt_params]
     return sql, params
 
 

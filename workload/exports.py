@@ -25,8 +25,8 @@ from rendering.tables import Sheet
 
 from . import selectors, services
 from .log_export import LOG_FORMATS, log_export
-from .metrics import PUBLISHED_METRICS
-from .models import COUNT_METRICS, Job
+from .metrics import EURO_METRICS, PUBLISHED_COUNTS, PUBLISHED_METRICS
+from .models import Job
 from .presentation import (
     TABLE_FORMATS,
     ExportError,
@@ -59,10 +59,9 @@ def monthly_totals(rows: list[dict]) -> dict:
 
     The euro value is the sum of the months' values, each computed at the hourly cost in force
     when its rollup was made."""
-    total = {name: sum(r[name] for r in rows) for name in COUNT_METRICS}
-    total["transferred_value_eur"] = sum(
-        (Decimal(r["transferred_value_eur"]) for r in rows), Decimal("0.00")
-    )
+    total = {name: sum(r[name] for r in rows) for name in (*PUBLISHED_COUNTS, "owed_minutes")}
+    for name in EURO_METRICS:
+        total[name] = sum((Decimal(r[name]) for r in rows), Decimal("0.00"))
     total["transferred_share"] = (
         total["transferred_minutes"] / total["minutes"] if total["minutes"] else None
     )

@@ -36,7 +36,8 @@ GROUP_COLUMNS = {
 }
 
 # The counted metrics stored per cell; shares and euro values derive from them on reading.
-COUNT_METRICS = (
+# Those of the log's entries:
+ENTRY_METRICS = (
     "requests",
     "minutes",
     "external_requests",
@@ -53,7 +54,23 @@ COUNT_METRICS = (
     "once_only_violations",
     "without_consent_do_for",
     "sensitive_handling",
+    "rights_at_risk",
+    "rights_lost",
+    # Euro sums of the rights ledger, kept in cents: exact integers that add up across
+    # months and associations without rounding.
+    "rights_delayed_cents",
+    "rights_lost_cents",
 )
+# Those of the contact-attempt diary, which count only in the month total and by responsible
+# kind and institution (METRICS.md); in every other breakdown they are published as null.
+ATTEMPT_METRICS = ("attempts", "failed_attempts", "owed_attempts", "owed_attempt_minutes")
+COUNT_METRICS = (*ENTRY_METRICS, *ATTEMPT_METRICS)
+# The dimensions in which attempts count, and the attempt's column each groups on.
+ATTEMPT_GROUP_COLUMNS = {
+    TOTAL: None,
+    "responsible_kind": "institution_kind",
+    "responsible_institution": "institution_id",
+}
 
 
 class RollupCell(models.Model):
@@ -80,6 +97,14 @@ class RollupCell(models.Model):
     once_only_violations = models.PositiveIntegerField(default=0)
     without_consent_do_for = models.PositiveIntegerField(default=0)
     sensitive_handling = models.PositiveIntegerField(default=0)
+    rights_at_risk = models.PositiveIntegerField(default=0)
+    rights_lost = models.PositiveIntegerField(default=0)
+    rights_delayed_cents = models.PositiveBigIntegerField(default=0)
+    rights_lost_cents = models.PositiveBigIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    failed_attempts = models.PositiveIntegerField(default=0)
+    owed_attempts = models.PositiveIntegerField(default=0)
+    owed_attempt_minutes = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         abstract = True

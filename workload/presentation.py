@@ -89,6 +89,33 @@ METRIC_DEFINITIONS = {
     "do_for_share": gettext_lazy(
         "Entries done in the person's place divided by all entries (a fraction from 0 to 1)."
     ),
+    "rights_at_risk": gettext_lazy(
+        "Entries where the person's rights were delayed, interrupted, lost or cost them extra."
+    ),
+    "rights_lost": gettext_lazy("Entries where a right was lost, in part or in full, for good."),
+    "rights_delayed_value_eur": gettext_lazy(
+        "Benefits delayed or interrupted: months × monthly amount, in euros."
+    ),
+    "rights_lost_value_eur": gettext_lazy(
+        "Benefits lost for good (months × monthly amount), plus the fees, fines and interest "
+        "people bore, in euros."
+    ),
+    "attempts": gettext_lazy(
+        "Attempts to reach an institution (a call, a counter, a form, a booking), whatever "
+        "their result; counted in the month total and by responsible body only."
+    ),
+    "failed_attempts": gettext_lazy("Attempts that got no answer."),
+    "owed_attempt_minutes": gettext_lazy(
+        "Minutes lost on failed attempts to reach another institution."
+    ),
+    "owed_minutes": gettext_lazy(
+        "Minutes the institutions owe: transferred minutes plus minutes lost on their failing "
+        "channels."
+    ),
+    "owed_value_eur": gettext_lazy(
+        "Euro value of the owed minutes: owed minutes ÷ 60 × the association's hourly cost, "
+        "rounded to the cent."
+    ),
 }
 BARRIER_NOTE = gettext_lazy(
     "By barrier, an entry with two barriers counts in both groups, so the groups may add up to "

@@ -19,8 +19,23 @@ from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
 from referrals.models import Institution
 
-from .metrics import aggregates, classes, derived, round_cents, transferred_value_unrounded
-from .models import COUNT_METRICS, DIMENSIONS, INSTITUTION_DIMENSIONS, TOTAL, Job, Rollup
+from .metrics import (
+    aggregates,
+    cell_values,
+    classes,
+    derived,
+    round_cents,
+    transferred_value_unrounded,
+)
+from .models import (
+    ATTEMPT_GROUP_COLUMNS,
+    COUNT_METRICS,
+    DIMENSIONS,
+    INSTITUTION_DIMENSIONS,
+    TOTAL,
+    Job,
+    Rollup,
+)
 
 # ASCII digits only, and no trailing newline: the months are compared and stepped as strings,
 # so "２０２５-01" (full-width digits) would never be reached and "2025-01\n" never equalled.
@@ -117,14 +132,16 @@ def monthly_table_for_association(
         association=association, dimension=dimension, month__gte=period.start, month__lte=period.end
     ).order_by("month", "group_key")
     rows = []
+    with_attempts = dimension in ATTEMPT_GROUP_COLUMNS
     for cell in cells:
         counts = {name: getattr(cell, name) for name in COUNT_METRICS}
-        value = transferred_value_unrounded(cell.transferred_minutes, cell.hourly_cost_eur)
         rows.append(
             {
                 "month": cell.month,
                 "group": group_value(dimension, cell.group_key),
-                **derived(counts, value),
+                **derived(
+                    counts, *cell_values(counts, cell.hourly_cost_eur), with_attempts=with_attempts
+                ),
             }
         )
     if group_by is None:
@@ -132,7 +149,8 @@ def monthly_table_for_association(
         empty = {name: 0 for name in COUNT_METRICS}
         for month in period.months:
             if month not in present:
-                rows.append({"month": month, "group": None, **derived(empty, Decimal(0))})
+                zero = derived(empty, Decimal(0), Decimal(0))
+                rows.append({"month": month, "group": None, **zero})
         rows.sort(key=lambda row: row["month"])
     return rows
 

@@ -16,13 +16,24 @@ from django.db import connection, transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
+from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, RequestBarrier
 from freshness.models import DirtyMonth
 from organisations.models import Association
 
 from . import cell_sql
-from .metrics import aggregates
-from .models import COUNT_METRICS, DIMENSIONS, GROUP_COLUMNS, TOTAL, Job, Rollup
+from .metrics import aggregates, attempt_aggregates
+from .models import (
+    ATTEMPT_GROUP_COLUMNS,
+    ATTEMPT_METRICS,
+    COUNT_METRICS,
+    DIMENSIONS,
+    ENTRY_METRICS,
+    GROUP_COLUMNS,
+    TOTAL,
+    Job,
+    Rollup,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +69,38 @@ def _cell_query(dimension: str):
     return rows.annotate(**aggregates()).order_by()
 
 
+def _attempt_cell_query(dimension: str):
+    """The attempt cells of one of the dimensions where attempts count."""
+    column = ATTEMPT_GROUP_COLUMNS[dimension]
+    group = Value("") if column is None else F(column)
+    rows = ContactAttempt.objects.values(
+        cell_association=F("association_id"), cell_month=F("month"), cell_group=group
+    )
+    return rows.annotate(**attempt_aggregates()).order_by()
+
+
 @functools.cache
 def _cell_sql(vendor: str, dimension: str) -> tuple[str, tuple]:
-    # Building sixteen filtered aggregates through the ORM costs more than running them on
-    # one month; the SQL only depends on the database and the dimension, so build it once.
-    return _cell_query(dimension).query.sql_with_params()
+    """Every counted metric of one dimension's cells, as SQL: the entries' and, where
+    attempts count, the attempts', added up per cell."""
+    # Building the filtered aggregates through the ORM costs more than running them on one
+    # month; the SQL only depends on the database and the dimension, so build it once.
+    entry_sql, entry_params = _cell_query(dimension).query.sql_with_params()
+    keys = "cell_association, cell_month, COALESCE(CAST(cell_group AS TEXT), '') AS cell_group"
+    zeros = ", ".join(f"0 AS {name}" for name in ATTEMPT_METRICS)
+    entry_cells = f"SELECT {keys}, {', '.join(ENTRY_METRICS)}, {zeros} FROM ({entry_sql}) e"
+    if dimension not in ATTEMPT_GROUP_COLUMNS:
+        return entry_cells, entry_params
+    attempt_sql, attempt_params = _attempt_cell_query(dimension).query.sql_with_params()
+    zeros = ", ".join(f"0 AS {name}" for name in ENTRY_METRICS)
+    attempt_cells = f"SELECT {keys}, {zeros}, {', '.join(ATTEMPT_METRICS)} FROM ({attempt_sql}) t"
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_METRICS)
+    sql = (
+        f"SELECT cell_association, cell_month, cell_group, {sums} "
+        f"FROM ({entry_cells} UNION ALL {attempt_cells}) both_kinds "
+        f"GROUP BY cell_association, cell_month, cell_group"
+    )
+    return sql, (*entry_params, *attempt_params)
 
 
 ROLLUP_COLUMNS = (
@@ -91,7 +129,7 @@ def _filtered_cells_sql(
     metrics = ", ".join(f"cell.{name}" for name in COUNT_METRICS)
     sql = (
         f"SELECT CAST(%s AS TEXT) AS cell_dimension, cell.cell_association, cell.cell_month, "
-        f"COALESCE(CAST(cell.cell_group AS TEXT), '') AS cell_group, {metrics} "
+        f"cell.cell_group, {metrics} "
         f"FROM ({select_sql}) cell"
     ) + (f" WHERE {' AND '.join(where)}" if where else "")
     return sql, params

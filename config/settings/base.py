@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "referrals",
     "freshness",
     "cases",
+    "attempts",
     "workload",
     "evidence",
     "api",

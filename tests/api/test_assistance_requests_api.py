@@ -28,6 +28,11 @@ FIELDS = {
     "next_appointment",
     "person",
     "notes",
+    "rights_impact",
+    "non_take_up_type",
+    "right_months",
+    "right_monthly_eur",
+    "extra_cost_eur",
 }
 REQUIRED = ["occurred_on", "duration_minutes", "channel", "procedure_domain", "mode", "outcome"]
 
@@ -43,6 +48,12 @@ def test_posting_the_required_fields_gives_201_with_the_defaults(world):
     assert body["barriers"] == []
     assert body["sensitive_flags"] == []
     assert body["notes"] == ""
+    # The rights ledger's defaults (METRICS.md), euros as strings with two decimals.
+    assert body["rights_impact"] == "none"
+    assert body["non_take_up_type"] is None
+    assert body["right_months"] == 0
+    assert body["right_monthly_eur"] == "0.00"
+    assert body["extra_cost_eur"] == "0.00"
     assert body["next_appointment"] is None
     entry = AssistanceRequest.objects.get(pk=body["id"])
     assert entry.association == world.mine.association
@@ -278,6 +289,55 @@ def test_a_page_of_entries_costs_a_fixed_number_of_queries(log, django_assert_ma
     with django_assert_max_num_queries(8):
         response = log.worker.get(URL, {"page_size": 500})
     assert response.json()["count"] == 14
+
+
+def test_the_rights_ledger_is_stored_and_returned(world):
+    response = world.worker.post(
+        URL,
+        entry_body(
+            outcome="rights_lost",
+            rights_impact="partial_loss",
+            non_take_up_type="non_reception",
+            right_months=4,
+            right_monthly_eur="1234.56",
+            extra_cost_eur="45.10",
+        ),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["rights_impact"] == "partial_loss"
+    assert body["non_take_up_type"] == "non_reception"
+    assert (body["right_months"], body["right_monthly_eur"], body["extra_cost_eur"]) == (
+        4,
+        "1234.56",
+        "45.10",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rights_impact", "catastrophe"),
+        ("non_take_up_type", "laziness"),
+        ("right_months", 121),
+        ("right_months", -1),
+        ("right_monthly_eur", "10000.01"),
+        ("right_monthly_eur", "12.345"),
+        ("right_monthly_eur", "NaN"),
+        ("extra_cost_eur", "100000.01"),
+        ("extra_cost_eur", "-1"),
+    ],
+)
+def test_a_bad_rights_ledger_value_is_a_400_naming_it(world, field, value):
+    before = AssistanceRequest.objects.count()
+
+    response = world.worker.post(URL, entry_body(**{field: value}), format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert AssistanceRequest.objects.count() == before
 
 
 def test_a_next_appointment_may_lie_ahead_but_not_before_the_visit(world):

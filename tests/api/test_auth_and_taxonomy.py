@@ -20,6 +20,8 @@ SECTIONS = {
     "consent_types",
     "rights_impacts",
     "non_take_up_types",
+    "attempt_channels",
+    "attempt_results",
     "regions",
 }
 

@@ -23,10 +23,11 @@ from rest_framework.test import APIClient
 
 from api.middleware import allowed_methods
 from api.scoping import AssociationScopedMixin, AssociationScopedRelatedField
+from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, IncidentSheet, Person
 from organisations.models import FederationMembership, Role
 from tests.api.conftest import seat
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, log_attempt
 from workload.models import Job
 from workload.services import job_create, rollups_sweep_dirty
 
@@ -172,11 +173,14 @@ def test_an_unclassified_route_fails_the_walker():
 def scene(world):
     mine = world.mine
     mine.job = job_create(kind=Job.Kind.RECOMPUTE, association=mine.association)
+    mine.attempt = log_attempt(
+        mine.association, notes="attempt of mine", assistance_request=mine.entry
+    )
     rollups_sweep_dirty()
     world.other_director = seat(world.other.association, Role.DIRECTOR)
     world.anonymous = APIClient()
     # Markers of mine's data: none may appear in an answer to a caller of `other`.
-    world.markers = [mine.person.code, "notes of mine", "incident of mine"]
+    world.markers = [mine.person.code, "notes of mine", "incident of mine", "attempt of mine"]
     world.association_markers = [*world.markers, mine.association.slug]
     return world
 
@@ -195,6 +199,7 @@ def fingerprint(world):
         ),
         sorted(FederationMembership.objects.filter(association=association).values_list()),
         sorted(Job.objects.filter(association=association).values_list()),
+        sorted(ContactAttempt.objects.for_association(association).values_list()),
     )
 
 
@@ -224,6 +229,7 @@ def url_values(route, world) -> dict:
                 AssistanceRequest: world.mine.entry,
                 IncidentSheet: world.mine.incident,
                 Job: world.mine.job,
+                ContactAttempt: world.mine.attempt,
             }[model].pk
         elif converter in ("slug", "str") and "federation" in name:
             values[name] = world.federation.slug
@@ -237,6 +243,7 @@ def body_with_mines_rows(world) -> dict:
     return {
         "person": world.mine.person.pk,
         "entries": [world.mine.entry.pk],
+        "assistance_request": world.mine.entry.pk,
         "shares": False,
         "code": "stolen",
         "title": "stolen",

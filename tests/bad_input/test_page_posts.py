@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from attempts.forms import AttemptForm
 from cases.forms import EntryForm, IncidentForm
 from organisations.letterhead import LETTERHEAD_FIELDS
 from organisations.models import Role
@@ -55,6 +56,11 @@ def _form_errors(response) -> dict:
 
 
 def _errors_in(context) -> dict:
+    # The Today page holds other forms beside the entry's (the contact-attempt diary).
+    for section in context.get("today_sections") or ():
+        section_form = section.get("form")
+        if section_form is not None and section_form.is_bound and section_form.errors:
+            return {name: list(messages) for name, messages in section_form.errors.items()}
     form = context.get("form")
     if form is not None and hasattr(form, "errors"):
         return {name: list(messages) for name, messages in form.errors.items()}
@@ -112,6 +118,16 @@ _LANGUAGE_SILENT = (
 
 PAGE_FORMS = {
     "cases:today": PageForm("worker", lambda s: list(EntryForm().fields), _entry_post),
+    "attempts:create": PageForm(
+        "worker",
+        lambda s: list(AttemptForm().fields),
+        lambda s: {
+            "institution_kind": "pub_fed",
+            "channel": "phone",
+            "result": "line_saturated",
+            "waited_minutes": "35",
+        },
+    ),
     "cases:entry_edit": PageForm(
         "worker",
         lambda s: list(EntryForm().fields),
@@ -204,6 +220,8 @@ EXCUSED = {
     "logout": "takes no input: it ends the session whatever is posted",
     "cases:entry_delete": "takes no input: the URL names the entry, and deleting it is the request",
     "cases:entry_undo": "takes no input: it logs again the entry the session holds",
+    "attempts:delete": "takes no input: the URL names the attempt, and deleting it is the request",
+    "attempts:undo": "takes no input: it logs again the attempt the session holds",
 }
 READ_ONLY_URLS = {}
 

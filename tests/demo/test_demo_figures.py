@@ -126,3 +126,26 @@ def test_each_association_has_statements_for_at_least_five_institutions(default_
 
         institutions = set(re.findall(r"/workload/statements/institution-(\d+)/", page))
         assert len(institutions) >= 5, short_name
+
+
+def test_the_demo_has_failed_attempts_and_rights_at_stake_on_a_minority_of_entries(
+    default_demo,
+):
+    from attempts.models import ContactAttempt
+    from cases.models import AssistanceRequest
+    from workload.selectors import monthly_table_for_association, period_parse
+
+    entries = AssistanceRequest.objects.count()
+    at_stake = AssistanceRequest.objects.exclude(rights_impact__in=["none", "unknown"]).count()
+    assert 0.05 * entries < at_stake < 0.5 * entries
+    attempts = ContactAttempt.objects.all()
+    assert attempts.exclude(result="answered").count() > attempts.filter(result="answered").count()
+    assert attempts.values("institution_kind").distinct().count() >= 3
+    # And the figures carry them: months with owed attempt minutes and rights lost in euros.
+    association = attempts.first().association
+    rows = monthly_table_for_association(
+        association=association,
+        period=period_parse(f"{SEEDED_ON.year - 1}-01", f"{SEEDED_ON:%Y-%m}"),
+    )
+    assert sum(row["owed_attempt_minutes"] for row in rows) > 0
+    assert sum(row["rights_lost_value_eur"] for row in rows) > 0

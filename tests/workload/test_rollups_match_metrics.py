@@ -1,5 +1,6 @@
 """The rollups hold exactly the figures of METRICS.md, computed here a second time, in plain
-Python, from the log: for random logs with edits and deletes, for every dimension and metric."""
+Python, from the log: for random logs with the rights ledger and contact attempts, edits and
+deletes, for every dimension and metric."""
 
 import datetime as dt
 import itertools
@@ -10,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from attempts import services as attempt_services
+from attempts.models import ContactAttempt
 from cases import services as cases_services
 from cases.models import AssistanceRequest
 from organisations.services import association_create_or_update
@@ -62,8 +65,44 @@ def entry_fields():
             "outcome": st.sampled_from(OUTCOMES),
             "sensitive_flags": st.lists(st.sampled_from(FLAGS), unique=True, max_size=2),
             "consent": st.sampled_from(["written", "oral", "none"]),
+            "rights_impact": st.sampled_from(
+                ["none", "delay", "temp_loss", "partial_loss", "total_loss", "extra_cost"]
+            ),
+            "right_months": st.integers(0, 120),
+            "right_monthly_eur": st.decimals(
+                min_value=0, max_value=10000, places=2, allow_nan=False, allow_infinity=False
+            ),
+            "extra_cost_eur": st.decimals(
+                min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False
+            ),
         }
     )
+
+
+RESULTS = ["answered", "no_answer", "line_saturated", "counter_closed"]
+
+
+def attempt_fields():
+    return st.fixed_dictionaries(
+        {
+            "occurred_on": st.sampled_from(MONTH_DAYS),
+            "responsible": st.one_of(st.sampled_from(KINDS), st.integers(0, 3)),
+            "channel": st.sampled_from(["phone", "counter", "online_form"]),
+            "result": st.sampled_from(RESULTS),
+            "waited_minutes": st.integers(0, 600),
+        }
+    )
+
+
+def as_attempt_fields(drawn, institutions):
+    fields = dict(drawn)
+    value = fields.pop("responsible")
+    if isinstance(value, int):
+        fields["institution"] = institutions[value]
+        fields["institution_kind"] = "unknown"  # the institution's kind must win
+    else:
+        fields["institution_kind"] = value
+    return fields
 
 
 def as_service_fields(drawn, institutions):
@@ -116,6 +155,19 @@ def expected_cells(association):
             "once_only_violations": int("once_only" in barriers),
             "without_consent_do_for": int(e.mode == "do_for" and e.consent == "none"),
             "sensitive_handling": int(bool(e.sensitive_flag_codes)),
+            "rights_at_risk": int(e.rights_impact != "none" and e.rights_impact != "unknown"),
+            "rights_lost": int(e.rights_impact in {"partial_loss", "total_loss"}),
+            "rights_delayed_value_eur": (
+                e.right_months * e.right_monthly_eur
+                if e.rights_impact in {"delay", "temp_loss"}
+                else Decimal(0)
+            ),
+            "rights_lost_value_eur": (
+                e.right_months * e.right_monthly_eur
+                if e.rights_impact in {"partial_loss", "total_loss"}
+                else Decimal(0)
+            )
+            + e.extra_cost_eur,
         }
         month = f"{e.occurred_on:%Y-%m}"
         groups = {
@@ -136,17 +188,58 @@ def expected_cells(association):
                 cell = cells[(month, dimension, key)]
                 for name, value in figures.items():
                     cell[name] += value
+    for a in ContactAttempt.objects.filter(association=association):
+        failed = a.result != "answered"
+        owed = failed and a.institution_kind not in non_external
+        figures = {
+            "attempts": 1,
+            "failed_attempts": int(failed),
+            "owed_attempt_minutes": a.waited_minutes * owed,
+        }
+        month = f"{a.occurred_on:%Y-%m}"
+        groups = {
+            "total": None,
+            "responsible_kind": a.institution_kind,
+            "responsible_institution": a.institution_id,
+        }
+        for dimension, key in groups.items():
+            cell = cells[(month, dimension, key)]
+            for name, value in figures.items():
+                cell[name] += value
     return cells
 
 
-def published(cell, hourly_cost):
-    cell = dict(cell)
+ATTEMPT_DIMENSIONS = {"total", "responsible_kind", "responsible_institution"}
+ZERO_ENTRY = (
+    "requests",
+    "minutes",
+    "transferred_minutes",
+    "do_for_requests",
+    "rights_delayed_value_eur",
+    "rights_lost_value_eur",
+)
+
+
+def published(cell, hourly_cost, dimension):
+    cell = {**dict.fromkeys(ZERO_ENTRY, 0), **cell}
     minutes, requests = cell["minutes"], cell["requests"]
     cell["transferred_share"] = cell["transferred_minutes"] / minutes if minutes else None
     cell["do_for_share"] = cell["do_for_requests"] / requests if requests else None
     cell["transferred_value_eur"] = (
         Decimal(cell["transferred_minutes"]) * hourly_cost / 60
     ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if dimension in ATTEMPT_DIMENSIONS:
+        cell.setdefault("attempts", 0)
+        cell.setdefault("failed_attempts", 0)
+        cell.setdefault("owed_attempt_minutes", 0)
+        cell["owed_minutes"] = cell["transferred_minutes"] + cell["owed_attempt_minutes"]
+        cell["owed_value_eur"] = (Decimal(cell["owed_minutes"]) * hourly_cost / 60).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+    else:
+        for name in ("attempts", "failed_attempts", "owed_attempt_minutes", "owed_minutes"):
+            cell[name] = None
+        cell["owed_value_eur"] = None
     return cell
 
 
@@ -158,9 +251,11 @@ def assert_rollups_match_the_log(association):
             period=PERIOD,
             group_by=None if dimension == "total" else dimension,
         )
-        got = {(row["month"], row["group"]): row for row in table if row["requests"]}
+        got = {
+            (row["month"], row["group"]): row for row in table if row["requests"] or row["attempts"]
+        }
         want = {
-            (month, key): published(cell, association.hourly_cost_eur)
+            (month, key): published(cell, association.hourly_cost_eur, dimension)
             for (month, dim, key), cell in expected.items()
             if dim == dimension
         }
@@ -168,7 +263,10 @@ def assert_rollups_match_the_log(association):
         for key, want_cell in want.items():
             got_cell = got[key]
             for name, value in want_cell.items():
-                assert got_cell[name] == pytest.approx(value), (dimension, key, name)
+                if value is None or isinstance(value, Decimal):
+                    assert got_cell[name] == value, (dimension, key, name)
+                else:
+                    assert got_cell[name] == pytest.approx(value), (dimension, key, name)
 
 
 @pytest.mark.django_db
@@ -182,9 +280,12 @@ def assert_rollups_match_the_log(association):
     edits=st.lists(st.tuples(st.integers(0, 11), entry_fields()), max_size=4),
     deletes=st.lists(st.integers(0, 11), max_size=3, unique=True),
     hourly_cost=st.sampled_from([Decimal("40.00"), Decimal("37.35"), Decimal("52.10")]),
+    tried=st.lists(attempt_fields(), max_size=8),
+    attempt_edits=st.lists(st.tuples(st.integers(0, 7), attempt_fields()), max_size=3),
+    attempt_deletes=st.lists(st.integers(0, 7), max_size=2, unique=True),
 )
 def test_rollups_equal_an_independent_computation_of_the_metrics(
-    logged, edits, deletes, hourly_cost
+    logged, edits, deletes, hourly_cost, tried, attempt_edits, attempt_deletes
 ):
     # Given an association's log, built, edited and pruned through the services
     association, _ = association_create_or_update(
@@ -209,6 +310,23 @@ def test_rollups_equal_an_independent_computation_of_the_metrics(
     for index in deletes:
         if index < len(entries) and entries[index].pk is not None:
             cases_services.assistance_request_delete(entry=entries[index])
+
+    attempts = [
+        attempt_services.contact_attempt_create(
+            association=association,
+            **as_attempt_fields(drawn, institutions),
+            assistance_request=entries[0] if entries[0].pk is not None else None,
+        )
+        for drawn in tried
+    ]
+    for index, drawn in attempt_edits:
+        if index < len(attempts):
+            attempt_services.contact_attempt_update(
+                attempt=attempts[index], **as_attempt_fields(drawn, institutions)
+            )
+    for index in attempt_deletes:
+        if index < len(attempts):
+            attempt_services.contact_attempt_delete(attempt=attempts[index])
 
     # When the dirty months are swept (what the beat does)
     rollups_sweep_dirty()

@@ -414,8 +414,38 @@
     if (target) target.focus();
   }
 
+  /* --- the contact-attempt diary: the body by search, then the result; a timer ---------- */
+  var TIMER_KEY = "attempt-timer-started";
+  function initAttemptForm(form) {
+    var result = form.querySelector("[data-attempt-result]");
+    Array.prototype.forEach.call(form.querySelectorAll("[data-institution]"), initCombo);
+    form.addEventListener("combo-picked", function () { if (result) result.focus(); });
+    var timer = form.querySelector("[data-attempt-timer]");
+    var minutes = form.querySelector("[data-attempt-minutes]");
+    if (!timer || !minutes) return;
+    function show() {
+      var running = !!sessionStorage.getItem(TIMER_KEY);
+      timer.textContent = timer.getAttribute(running ? "data-stop-label" : "data-start-label");
+      timer.setAttribute("aria-pressed", running ? "true" : "false");
+    }
+    timer.addEventListener("click", function () {
+      var started = sessionStorage.getItem(TIMER_KEY);
+      if (started) {
+        // Stopped: the minutes lost since the start, rounded up (a call of 20 s still cost one).
+        minutes.value = Math.min(600, Math.ceil((Date.now() - parseInt(started, 10)) / 60000));
+        sessionStorage.removeItem(TIMER_KEY);
+        minutes.focus();
+      } else {
+        sessionStorage.setItem(TIMER_KEY, String(Date.now()));
+      }
+      show();
+    });
+    show();
+  }
+
   function initAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("[data-entry-form]"), initForm);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-attempt-form]"), initAttemptForm);
     if (root.querySelector("[data-today-layout]")) initTabs(root);
     Array.prototype.forEach.call(root.querySelectorAll("[data-undo-seconds]"), function (el) {
       setTimeout(function () { el.remove(); }, 1000 * parseInt(el.getAttribute("data-undo-seconds"), 10));

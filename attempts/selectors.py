@@ -1,0 +1,41 @@
+"""Reads of an association's contact attempts; every one starts from `for_association`."""
+
+import datetime as dt
+
+from django.db.models import QuerySet, Sum
+
+from .models import ContactAttempt
+
+
+def contact_attempt_list_for_association(*, association) -> QuerySet[ContactAttempt]:
+    return (
+        ContactAttempt.objects.for_association(association)
+        .select_related("institution")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def contact_attempt_get_for_association(*, association, pk) -> ContactAttempt | None:
+    return contact_attempt_list_for_association(association=association).filter(pk=pk).first()
+
+
+def contact_attempt_list_for_worker_day(
+    *, association, worker, day: dt.date
+) -> QuerySet[ContactAttempt]:
+    """The attempts a worker logged for one day, as the Today page lists them."""
+    return contact_attempt_list_for_association(association=association).filter(
+        created_by=worker, occurred_on=day
+    )
+
+
+def waited_minutes_total(attempts: QuerySet[ContactAttempt]) -> int:
+    return attempts.aggregate(total=Sum("waited_minutes", default=0))["total"]
+
+
+def contact_attempt_list_for_person(*, association, person) -> list[ContactAttempt]:
+    """The attempts made for a person: those tied to one of the person's entries."""
+    return list(
+        contact_attempt_list_for_association(association=association).filter(
+            assistance_request__person=person
+        )
+    )
