@@ -13,7 +13,7 @@ from referrals.models import Institution
 from referrals.selectors import institutions_search
 
 from . import presentation
-from .entry_fields import BY_NAME, ENTRY_FIELDS, MORE_FIELDS, EntryField, Kind, fields_of
+from .entry_fields import BY_NAME, ENTRY_FIELDS, MORE_FIELDS, EntryField, Group, Kind, fields_of
 from .models import AssistanceRequest
 from .presentation import code_choices, grouped_options, page_language, procedure_choices
 
@@ -138,6 +138,17 @@ class BodiesForm(forms.Form):
 
     def responsible_kind_options(self):
         return self.select_options("responsible_kind")
+
+
+# The groups of "more" fields the form folds under a legend of their own.
+FOLDED_GROUPS = {Group.RIGHTS: _("What it cost the person: rights delayed or lost, fees")}
+
+
+def _holds_a_value(value) -> bool:
+    """Whether a control holds something the worker chose (a default "none" or 0 is not)."""
+    if isinstance(value, list | tuple):
+        return bool(value)
+    return value not in (None, "", "none", 0, "0", "0.00", "0,00")
 
 
 def entry_form_field(f: EntryField) -> forms.Field:
@@ -284,6 +295,22 @@ class EntryForm(EntryFieldsForm):
             elif f.kind is Kind.CODES:
                 options = self.chips(f.name)
             shown.append((self[f.name], f.kind.value, options))
+        return shown
+
+    def more_field_groups(self) -> list[tuple]:
+        """The "more" fields by group: (legend or None, open, fields). The rights ledger is
+        folded under its legend, open only when it holds a value or an error, so that an
+        entry that cost the person nothing costs the worker no scrolling."""
+        groups = {}
+        for bound, kind, options in self.more_fields():
+            groups.setdefault(BY_NAME[bound.name].group, []).append((bound, kind, options))
+        shown = []
+        for group, fields in groups.items():
+            legend = FOLDED_GROUPS.get(group)
+            is_open = legend is None or any(
+                bound.errors or _holds_a_value(bound.value()) for bound, _k, _o in fields
+            )
+            shown.append((legend, is_open, fields))
         return shown
 
     # --- what the template needs -----------------------------------------------------------
