@@ -40,9 +40,14 @@ def _scoped_persons(request):
     return selectors.person_list_for_association(association=association)
 
 
-class AssistanceRequestFilter(django_filters.FilterSet):
+class OccurredFilterSet(django_filters.FilterSet):
+    """The period filters every dated list takes (both dates inclusive)."""
+
     occurred_after = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
     occurred_before = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+
+
+class AssistanceRequestFilter(OccurredFilterSet):
     channel = _code_filter("channels")
     procedure_domain = _code_filter("procedure_domains", method=_procedure_filter)
     referrer_kind = _code_filter("referrer_types")
@@ -69,9 +74,7 @@ def _scoped_entries(request):
     return selectors.assistance_request_list_for_association(association=association)
 
 
-class ContactAttemptFilter(django_filters.FilterSet):
-    occurred_after = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
-    occurred_before = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+class ContactAttemptFilter(OccurredFilterSet):
     institution_kind = _code_filter("referrer_types")
     institution = django_filters.ModelChoiceFilter(queryset=Institution.objects.all())
     channel = _code_filter("attempt_channels")
@@ -90,9 +93,7 @@ def _barrier_contained(queryset, name, value):
     return queryset.filter(**{f"{name}__icontains": f'"{value}"'})
 
 
-class IncidentSheetFilter(django_filters.FilterSet):
-    occurred_after = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
-    occurred_before = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+class IncidentSheetFilter(OccurredFilterSet):
     procedure_domain = _code_filter("procedure_domains", method=_procedure_filter)
     responsible_kind = _code_filter("referrer_types")
     responsible_institution = django_filters.ModelChoiceFilter(queryset=Institution.objects.all())

@@ -7,20 +7,14 @@ same association, or none).
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.entry_fields import EARLIEST_DATE, EntryField, Group, Kind
+from cases.entry_fields import BY_NAME, EntryField, Group, Kind
 
 MAX_WAITED_MINUTES = 600
 MAX_NOTES = 2000
 
 ATTEMPT_FIELDS: tuple[EntryField, ...] = (
-    EntryField(
-        "occurred_on",
-        Kind.DATE,
-        _("Date"),
-        Group.WHEN,
-        minimum=EARLIEST_DATE,
-        messages={"invalid": _("Enter a valid date.")},
-    ),
+    # The same day, with the same limits, as the entry's.
+    BY_NAME["occurred_on"],
     EntryField(
         "institution_kind",
         Kind.CODE,

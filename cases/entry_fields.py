@@ -94,6 +94,22 @@ MAX_RIGHT_MONTHS = 120
 MAX_RIGHT_MONTHLY_EUR = Decimal("10000.00")
 MAX_EXTRA_COST_EUR = Decimal("100000.00")
 
+
+def _euros_at_stake(name: str, label: Promise, maximum: Decimal) -> EntryField:
+    """An amount of the rights ledger: euros with cents, from 0, none by default."""
+    return EntryField(
+        name,
+        Kind.DECIMAL,
+        label,
+        Group.RIGHTS,
+        required=False,
+        minimum=Decimal("0"),
+        maximum=maximum,
+        default=Decimal("0.00"),
+        messages={"invalid": _("Enter an amount in euros, with at most two decimals.")},
+    )
+
+
 ENTRY_FIELDS: tuple[EntryField, ...] = (
     EntryField(
         "occurred_on",
@@ -192,28 +208,10 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
             "range": _("The months must be between %(min)d and %(max)d."),
         },
     ),
-    EntryField(
-        "right_monthly_eur",
-        Kind.DECIMAL,
-        _("Monthly amount of the benefit (€)"),
-        Group.RIGHTS,
-        required=False,
-        minimum=Decimal("0"),
-        maximum=MAX_RIGHT_MONTHLY_EUR,
-        default=Decimal("0.00"),
-        messages={"invalid": _("Enter an amount in euros, with at most two decimals.")},
+    _euros_at_stake(
+        "right_monthly_eur", _("Monthly amount of the benefit (€)"), MAX_RIGHT_MONTHLY_EUR
     ),
-    EntryField(
-        "extra_cost_eur",
-        Kind.DECIMAL,
-        _("Fees, fines or interest borne (€)"),
-        Group.RIGHTS,
-        required=False,
-        minimum=Decimal("0"),
-        maximum=MAX_EXTRA_COST_EUR,
-        default=Decimal("0.00"),
-        messages={"invalid": _("Enter an amount in euros, with at most two decimals.")},
-    ),
+    _euros_at_stake("extra_cost_eur", _("Fees, fines or interest borne (€)"), MAX_EXTRA_COST_EUR),
     EntryField(
         "next_appointment",
         Kind.DATE,

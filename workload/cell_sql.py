@@ -76,17 +76,22 @@ def _attempts_sql(association_ids, months) -> tuple[str, list]:
     metrics, metric_params = _attempt_aggregates_sql()
     scope, scope_params = _scope_sql(table, association_ids, months)
     columns = [(d, c) for d, c in ATTEMPT_GROUP_COLUMNS.items() if c is not None]
+    return _grouping_sets_sql(table, columns, metrics, scope), [*metric_params, *scope_params]
+
+
+def _grouping_sets_sql(table: str, columns, metrics: str, scope: str) -> str:
+    """One scan of `table` giving the month total and a cell per group of each (dimension,
+    column): association_id, month, dimension, group_key, the metrics."""
     dimension = " ".join(f"WHEN GROUPING({c}) = 0 THEN '{d}'" for d, c in columns)
     group = " ".join(f"WHEN GROUPING({c}) = 0 THEN CAST({c} AS TEXT)" for _d, c in columns)
     sets = ", ".join(
         ["(association_id, month)"] + [f"(association_id, month, {c})" for _, c in columns]
     )
-    sql = (
+    return (
         f"SELECT association_id, month, CASE {dimension} ELSE '{TOTAL}' END AS dimension, "
         f"COALESCE(CASE {group} END, '') AS group_key, {metrics} "
         f"FROM {table} WHERE {scope} GROUP BY GROUPING SETS ({sets})"
     )
-    return sql, [*metric_params, *scope_params]
 
 
 def _scope_sql(table: str, association_ids, months) -> tuple[str, list]:
@@ -106,17 +111,7 @@ def cells_sql(association_ids=None, months=None) -> tuple[str, list]:
     log = _q(AssistanceRequest._meta.db_table)
     metrics, metric_params = _aggregates_sql()
     scope, scope_params = _scope_sql(log, association_ids, months)
-    columns = list(GROUP_COLUMNS.items())
-    dimension = " ".join(f"WHEN GROUPING({c}) = 0 THEN '{d}'" for d, c in columns)
-    group = " ".join(f"WHEN GROUPING({c}) = 0 THEN CAST({c} AS TEXT)" for _d, c in columns)
-    sets = ", ".join(
-        ["(association_id, month)"] + [f"(association_id, month, {c})" for _, c in columns]
-    )
-    entries = (
-        f"SELECT association_id, month, CASE {dimension} ELSE '{TOTAL}' END AS dimension, "
-        f"COALESCE(CASE {group} END, '') AS group_key, {metrics} "
-        f"FROM {log} WHERE {scope} GROUP BY GROUPING SETS ({sets})"
-    )
+    entries = _grouping_sets_sql(log, list(GROUP_COLUMNS.items()), metrics, scope)
     barriers = (
         f"SELECT {log}.association_id, {log}.month, 'barrier', b.code, {metrics} "
         f"FROM {_q(RequestBarrier._meta.db_table)} b "
