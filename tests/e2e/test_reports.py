@@ -103,7 +103,9 @@ def page_for(live_server, director_session):
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def test_a_director_reads_the_dashboard_and_a_statement(live_server, page_for, director_session):
+def test_a_director_reads_the_dashboard_and_a_statement(
+    live_server, page_for, director_session, docs_screenshot
+):
     page = page_for(locale="en-GB")
 
     # Given ten months of log, when the director opens the dashboard for that period
@@ -114,6 +116,7 @@ def test_a_director_reads_the_dashboard_and_a_statement(live_server, page_for, d
     assert page.locator("svg.chart").count() == 5
     assert page.locator("table").count() >= 5
     page.screenshot(path=str(SCREENSHOTS / "reports-01-dashboard.png"), full_page=True)
+    docs_screenshot(page, "dashboard")
 
     # When they follow the CPAS's statement and read it in Dutch
     page.get_by_role("link", name="statement", exact=True).first.click()
