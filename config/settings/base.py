@@ -244,7 +244,12 @@ SPECTACULAR_SETTINGS = {
     # Like every call but the token's, the schema and its pages need a token or a session.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Both kinds of body (referrer and responsible) take the codes of `referrer_types`.
-    "ENUM_NAME_OVERRIDES": {"KindEnum": "cases.models.KIND_CODES"},
+    # An entry's channel and an attempt's are two lists under one field name: name each.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "cases.models.KIND_CODES",
+        "ChannelEnum": "cases.models.CHANNEL_CODES",
+        "AttemptChannelEnum": "attempts.models.ATTEMPT_CHANNEL_CODES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
