@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from freshness import services as freshness
@@ -66,3 +68,12 @@ def _commands_in_english(monkeypatch):
     """The commands speak the LANGUAGE of the environment; the tests read them in English
     whatever the machine running them speaks (a test that wants another sets it)."""
     monkeypatch.delenv("LANGUAGE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the product's default language, whatever an earlier test of the
+    same thread left active (a command run under LANGUAGE=nl, a page read in Dutch)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
