@@ -716,10 +716,8 @@ class Generator:
                             domain = affinity[1].draw(rng)
                         else:
                             domain = domains_today.draw(rng)
-                        row = self.request(rng, person, day, domain, channel)
-                        row.update(self.ledger(side, row))
-                        attempts.extend(self.attempts_before(side, row, start))
-                        rows.append(row)
+                        rows.append(self.request(rng, person, day, domain, channel))
+                        attempts.extend(self.ledger_and_attempts(side, rows[-1], start))
                         person.last_domain = domain
                     person.last_seen = day
             if on_day is not None:
@@ -728,6 +726,11 @@ class Generator:
         return Generated(
             persons=[p.record for p in persons], rows=rows, contacts=contacts, attempts=attempts
         )
+
+    def ledger_and_attempts(self, rng, row, start: dt.date) -> list[dict]:
+        """Add the rights ledger to an entry's row; the attempts made before it."""
+        row.update(self.ledger(rng, row))
+        return self.attempts_before(rng, row, start)
 
     def ledger(self, rng, row) -> dict:
         """The rights ledger of an entry: its impact and non-take-up type from its outcome, the
