@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from .models import ContactAttempt
 
@@ -26,10 +26,6 @@ def contact_attempt_list_for_worker_day(
     return contact_attempt_list_for_association(association=association).filter(
         created_by=worker, occurred_on=day
     )
-
-
-def waited_minutes_total(attempts: QuerySet[ContactAttempt]) -> int:
-    return attempts.aggregate(total=Sum("waited_minutes", default=0))["total"]
 
 
 def contact_attempt_list_for_person(*, association, person) -> list[ContactAttempt]:
