@@ -35,3 +35,11 @@ def contact_attempt_list_for_person(*, association, person) -> list[ContactAttem
             assistance_request__person=person
         )
     )
+
+
+def contact_attempt_list_for_months(*, association, month_from: str, month_to: str):
+    """The association's attempts of a period of months (YYYY-MM, both inclusive): what the
+    subcontracting statement counts by body, channel and result."""
+    return ContactAttempt.objects.for_association(association).filter(
+        month__gte=month_from, month__lte=month_to
+    )

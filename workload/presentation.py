@@ -180,6 +180,20 @@ COLUMN_LABELS = {
     "responsible_institution_id": gettext_lazy("Responsible body (number)"),
     "transferred": gettext_lazy("Transferred"),
     "referred_transferred": gettext_lazy("Referred-transferred"),
+    "rights_at_risk": gettext_lazy("Rights at risk"),
+    "rights_lost": gettext_lazy("Rights lost"),
+    "rights_delayed_value_eur": gettext_lazy("Value of rights delayed (€)"),
+    "rights_lost_value_eur": gettext_lazy("Value of rights lost (€)"),
+    "attempts": gettext_lazy("Contact attempts"),
+    "failed_attempts": gettext_lazy("Failed attempts"),
+    "owed_attempts": gettext_lazy("Owed attempts"),
+    "owed_attempt_minutes": gettext_lazy("Owed attempt minutes"),
+    "owed_attempt_hours": gettext_lazy("Owed attempt hours"),
+    "owed_attempt_value_eur": gettext_lazy("Value of owed attempt minutes (€)"),
+    "owed_minutes": gettext_lazy("Owed minutes"),
+    "owed_hours": gettext_lazy("Owed hours"),
+    "owed_value_eur": gettext_lazy("Value of owed minutes (€)"),
+    "extra_cost_eur": gettext_lazy("Extra costs borne by people (€)"),
     **{f.name: f.label for f in ENTRY_FIELDS if f.exported},
 }
 _HOURS = gettext_lazy("Minutes divided by 60, rounded to the hundredth.")
@@ -205,9 +219,26 @@ COLUMN_DEFINITIONS = {
         "Euro value of referred-transferred work, computed as the value of transferred work."
     ),
     "section": gettext_lazy(
-        "What the row splits: the totals, the procedure domain, the barrier or the month."
+        "What the row splits: the totals, the procedure domain, the barrier, the month, or "
+        "the contact attempts by channel and result (code channel.result)."
     ),
-    "value_eur": gettext_lazy("Euro value of the row's minutes at the association's hourly cost."),
+    "value_eur": gettext_lazy(
+        "Euro value of the row's minutes at the association's hourly cost; on a row of "
+        "attempts, the value of its owed minutes only."
+    ),
+    "owed_attempts": gettext_lazy(
+        "Failed attempts to reach another institution (not the association, the person, "
+        "their circle or unknown)."
+    ),
+    "owed_attempt_hours": _HOURS,
+    "owed_hours": _HOURS,
+    "owed_attempt_value_eur": gettext_lazy(
+        "Euro value of the owed attempt minutes at the association's hourly cost."
+    ),
+    "extra_cost_eur": gettext_lazy(
+        "Fees, fines and interest the people bore because of it, in euros (part of the value "
+        "of rights lost)."
+    ),
     "entry_id": gettext_lazy("The entry's number in this instance."),
     "referred_by_id": _NUMBER,
     "responsible_institution_id": _NUMBER,

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, Count, F, Sum, Value, When
+from django.db.models import BigIntegerField, BooleanField, Case, Count, F, Sum, Value, When
+from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
+from attempts import selectors as attempt_selectors
 from cases.entry_fields import ENTRY_FIELDS, Kind, fields_of
 from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
@@ -21,9 +23,11 @@ from referrals.models import Institution
 
 from .metrics import (
     aggregates,
+    attempt_aggregates,
     cell_values,
     classes,
     derived,
+    euros_of_cents,
     round_cents,
     transferred_value_unrounded,
 )
@@ -165,11 +169,15 @@ def job_get_for_association(*, association: Association, pk, kinds=None) -> Job 
 
 
 def statements_for_association(*, association: Association, period: Period) -> list[dict]:
-    """One subcontracting statement per responsible institution (entries naming one) or else
-    per responsible kind, over transferred entries only, largest transferred minutes first.
+    """One subcontracting statement per responsible institution (entries or attempts naming
+    one) or else per responsible kind, largest transferred minutes first.
 
     Each gives the transferred and referred-transferred entries, minutes and euro value, the
-    split by procedure domain and by barrier, non-take-up and the months. No person, ever.
+    split by procedure domain and by barrier, non-take-up and the months; the rights at risk
+    and lost among those entries with their euro values; the contact attempts to the body by
+    channel and result, the owed attempt minutes and the owed minutes with their value
+    (METRICS.md). A body with owed attempts and no transferred entry has a statement too.
+    No person, ever.
     """
     cost = association.hourly_cost_eur
     transferred = (
@@ -181,32 +189,96 @@ def statements_for_association(*, association: Association, period: Period) -> l
     for target, code_field, rows in _statement_split_rows(transferred):
         for row in rows:
             ident = (row["responsible_institution_id"], row["responsible_kind"])
-            statements[ident][target].append(
-                {
-                    "code": row[code_field],
-                    "requests": row["requests"],
-                    "minutes": row["minutes"],
-                    "transferred_value_eur": _euros(row["minutes"], cost),
-                }
-            )
+            item = {
+                "code": row[code_field],
+                "requests": row["requests"],
+                "minutes": row["minutes"],
+                "transferred_value_eur": _euros(row["minutes"], cost),
+            }
+            if target != "months":
+                item.update(_rights(row))
+            statements[ident][target].append(item)
+    _statement_attempts(statements, association, period, cost)
     _statement_name_and_sort(statements)
     return sorted(
         statements.values(),
         key=lambda s: (
             -s["transferred_minutes"],
+            -s["owed_attempt_minutes"],
             s["responsible_kind"],
             (s["institution"] or {}).get("id") or 0,
         ),
     )
 
 
+# The rights ledger's figures of a group of entries, as `aggregates` computes them.
+RIGHTS_COUNTS = ("rights_at_risk", "rights_lost", "rights_delayed_cents", "rights_lost_cents")
+
+
+def _rights(row: dict) -> dict:
+    return {
+        "rights_at_risk": row["rights_at_risk"],
+        "rights_lost": row["rights_lost"],
+        "rights_delayed_value_eur": euros_of_cents(row["rights_delayed_cents"]),
+        "rights_lost_value_eur": euros_of_cents(row["rights_lost_cents"]),
+    }
+
+
+def _rights_aggregates(prefix: str = "") -> dict:
+    every = aggregates(prefix)
+    return {name: every[name] for name in RIGHTS_COUNTS}
+
+
+def _statement_empty(ident: tuple, cost: Decimal) -> dict:
+    return {
+        "institution": None,
+        "responsible_kind": ident[1],
+        "transferred_requests": 0,
+        "transferred_minutes": 0,
+        "transferred_value_eur": _euros(0, cost),
+        "referred_transferred_requests": 0,
+        "referred_transferred_minutes": 0,
+        "referred_transferred_value_eur": _euros(0, cost),
+        "non_take_up": 0,
+        "once_only_violations": 0,
+        "rights_at_risk": 0,
+        "rights_lost": 0,
+        "rights_delayed_value_eur": euros_of_cents(0),
+        "rights_lost_value_eur": euros_of_cents(0),
+        "extra_cost_eur": euros_of_cents(0),
+        "hourly_cost_eur": cost,
+        "by_procedure_domain": [],
+        "by_barrier": [],
+        "months": [],
+        **_statement_attempt_totals({}, 0, cost),
+    }
+
+
+def _statement_attempt_totals(row: dict, transferred_minutes: int, cost: Decimal) -> dict:
+    owed_attempt_minutes = row.get("owed_attempt_minutes", 0)
+    return {
+        "attempts": row.get("attempts", 0),
+        "failed_attempts": row.get("failed_attempts", 0),
+        "owed_attempts": row.get("owed_attempts", 0),
+        "owed_attempt_minutes": owed_attempt_minutes,
+        "owed_attempt_value_eur": _euros(owed_attempt_minutes, cost),
+        "owed_minutes": transferred_minutes + owed_attempt_minutes,
+        "owed_value_eur": _euros(transferred_minutes + owed_attempt_minutes, cost),
+        "attempts_by_channel": [],
+    }
+
+
 def _statement_totals(transferred, cost: Decimal) -> dict[tuple, dict]:
     statements = {}
-    for row in transferred.values(*STATEMENT_KEY).annotate(**aggregates()).order_by():
+    extra_cents = Cast(
+        Sum(Cast(Round(F("extra_cost_eur") * 100), BigIntegerField()), default=0),
+        BigIntegerField(),
+    )
+    rows = transferred.values(*STATEMENT_KEY).annotate(**aggregates(), extra_cents=extra_cents)
+    for row in rows.order_by():
         ident = (row["responsible_institution_id"], row["responsible_kind"])
         statements[ident] = {
-            "institution": None,
-            "responsible_kind": ident[1],
+            **_statement_empty(ident, cost),
             "transferred_requests": row["transferred_requests"],
             "transferred_minutes": row["transferred_minutes"],
             "transferred_value_eur": _euros(row["transferred_minutes"], cost),
@@ -215,16 +287,55 @@ def _statement_totals(transferred, cost: Decimal) -> dict[tuple, dict]:
             "referred_transferred_value_eur": _euros(row["referred_transferred_minutes"], cost),
             "non_take_up": row["non_take_up"],
             "once_only_violations": row["once_only_violations"],
-            "hourly_cost_eur": cost,
-            "by_procedure_domain": [],
-            "by_barrier": [],
-            "months": [],
+            **_rights(row),
+            "extra_cost_eur": euros_of_cents(row["extra_cents"]),
+            **_statement_attempt_totals({}, row["transferred_minutes"], cost),
         }
     return statements
 
 
+def _statement_attempts(statements: dict[tuple, dict], association, period, cost) -> None:
+    """The attempts to each body: its totals and its rows by channel and result. A body with
+    owed attempts and no statement yet gets one (METRICS.md)."""
+    attempts = attempt_selectors.contact_attempt_list_for_months(
+        association=association, month_from=period.start, month_to=period.end
+    )
+    key = {
+        "responsible_institution_id": F("institution_id"),
+        "responsible_kind": F("institution_kind"),
+    }
+    for row in attempts.values(**key).annotate(**attempt_aggregates()).order_by():
+        ident = (row["responsible_institution_id"], row["responsible_kind"])
+        if ident not in statements:
+            if not row["owed_attempts"]:
+                continue
+            statements[ident] = _statement_empty(ident, cost)
+        statement = statements[ident]
+        statement.update(_statement_attempt_totals(row, statement["transferred_minutes"], cost))
+    by_channel = (
+        attempts.values("channel", "result", **key)
+        .annotate(**attempt_aggregates(), minutes=Sum("waited_minutes", default=0))
+        .order_by("channel", "result")
+    )
+    for row in by_channel:
+        ident = (row["responsible_institution_id"], row["responsible_kind"])
+        if ident in statements:
+            statements[ident]["attempts_by_channel"].append(
+                {
+                    "channel": row["channel"],
+                    "result": row["result"],
+                    "attempts": row["attempts"],
+                    "failed_attempts": row["failed_attempts"],
+                    "minutes": row["minutes"],
+                    "owed_attempt_minutes": row["owed_attempt_minutes"],
+                    "owed_attempt_value_eur": _euros(row["owed_attempt_minutes"], cost),
+                }
+            )
+
+
 def _statement_split_rows(transferred):
-    """(split name, code field, rows of requests and minutes per statement and code)."""
+    """(split name, code field, rows of requests and minutes per statement and code); the
+    splits by procedure domain and by barrier carry the rights ledger's figures too."""
     small = {"requests": Count("pk"), "minutes": Sum("duration_minutes", default=0)}
     barrier_rows = (
         RequestBarrier.objects.filter(assistance_request__in=transferred.values("pk"))
@@ -234,7 +345,9 @@ def _statement_split_rows(transferred):
             responsible_kind=F("assistance_request__responsible_kind"),
         )
         .annotate(
-            requests=Count("pk"), minutes=Sum("assistance_request__duration_minutes", default=0)
+            requests=Count("pk"),
+            minutes=Sum("assistance_request__duration_minutes", default=0),
+            **_rights_aggregates("assistance_request__"),
         )
         .order_by()
     )
@@ -242,7 +355,9 @@ def _statement_split_rows(transferred):
         (
             "by_procedure_domain",
             "procedure_root",
-            transferred.values(*STATEMENT_KEY, "procedure_root").annotate(**small).order_by(),
+            transferred.values(*STATEMENT_KEY, "procedure_root")
+            .annotate(**small, **_rights_aggregates())
+            .order_by(),
         ),
         (
             "months",

@@ -24,6 +24,7 @@ from taxonomy import get_taxonomy
 from . import charts, selectors
 from .presentation import (
     BARRIER_NOTE,
+    COLUMN_LABELS,
     METRIC_DEFINITIONS,
     ExportError,
     date_in_words,
@@ -86,8 +87,18 @@ def statement_present(statement: dict, period, language: str) -> dict:
             for item in items
         ]
 
+    attempts_by_channel = [
+        {
+            **row,
+            "channel_label": taxonomy.label("attempt_channels", row["channel"], language),
+            "result_label": taxonomy.label("attempt_results", row["result"], language),
+        }
+        for row in statement["attempts_by_channel"]
+    ]
     return {
         **statement,
+        "attempts_by_channel": attempts_by_channel,
+        "attempt_minutes": sum(row["minutes"] for row in attempts_by_channel),
         "key": statement_key(statement),
         "title": statement_title(statement, language),
         "kind_label": taxonomy.label("referrer_types", statement["responsible_kind"], language),
@@ -114,7 +125,21 @@ STATEMENT_HEADER = [
     "minutes",
     "hours",
     "value_eur",
+    "attempts",
+    "failed_attempts",
+    "owed_attempt_minutes",
+    "rights_at_risk",
+    "rights_lost",
+    "rights_delayed_value_eur",
+    "rights_lost_value_eur",
 ]
+# The rights ledger's columns of a split row, in the order of the header.
+RIGHTS_COLUMNS = (
+    "rights_at_risk",
+    "rights_lost",
+    "rights_delayed_value_eur",
+    "rights_lost_value_eur",
+)
 
 
 STATEMENT_SUMMARY_HEADER = [
@@ -135,6 +160,20 @@ STATEMENT_SUMMARY_HEADER = [
     "referred_transferred_value_eur",
     "non_take_up",
     "once_only_violations",
+    "attempts",
+    "failed_attempts",
+    "owed_attempts",
+    "owed_attempt_minutes",
+    "owed_attempt_hours",
+    "owed_attempt_value_eur",
+    "owed_minutes",
+    "owed_hours",
+    "owed_value_eur",
+    "rights_at_risk",
+    "rights_lost",
+    "rights_delayed_value_eur",
+    "rights_lost_value_eur",
+    "extra_cost_eur",
 ]
 # The splits of a statement in the order of its sheet, with the taxonomy section of its codes.
 STATEMENT_SPLITS = (
@@ -169,6 +208,17 @@ def statement_sheets(statements: list[dict], period, language: str) -> list[Shee
                 s["referred_transferred_value_eur"],
                 s["non_take_up"],
                 s["once_only_violations"],
+                s["attempts"],
+                s["failed_attempts"],
+                s["owed_attempts"],
+                s["owed_attempt_minutes"],
+                hours(s["owed_attempt_minutes"]),
+                s["owed_attempt_value_eur"],
+                s["owed_minutes"],
+                hours(s["owed_minutes"]),
+                s["owed_value_eur"],
+                *(s[name] for name in RIGHTS_COLUMNS),
+                s["extra_cost_eur"],
             ]
         )
         splits.extend(_split_rows(s, ident, taxonomy, language))
@@ -179,7 +229,7 @@ def statement_sheets(statements: list[dict], period, language: str) -> list[Shee
 
 
 def _split_rows(statement: dict, ident: list, taxonomy, language: str) -> list[list]:
-    return [
+    rows = [
         [
             *ident,
             section,
@@ -189,10 +239,39 @@ def _split_rows(statement: dict, ident: list, taxonomy, language: str) -> list[l
             item["minutes"],
             hours(item["minutes"]),
             item["transferred_value_eur"],
+            None,
+            None,
+            None,
+            *(item.get(name) for name in RIGHTS_COLUMNS),
         ]
         for section, key, labels in STATEMENT_SPLITS
         for item in statement[key]
     ]
+    # The attempts to the body by channel and result: code `channel.result`; the minutes are
+    # all the time lost, the value that of the owed minutes only.
+    for item in statement["attempts_by_channel"]:
+        channel = taxonomy.label("attempt_channels", item["channel"], language)
+        result = taxonomy.label("attempt_results", item["result"], language)
+        rows.append(
+            [
+                *ident,
+                "attempt",
+                f"{item['channel']}.{item['result']}",
+                f"{channel} — {result}",
+                None,
+                item["minutes"],
+                hours(item["minutes"]),
+                item["owed_attempt_value_eur"],
+                item["attempts"],
+                item["failed_attempts"],
+                item["owed_attempt_minutes"],
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
+    return rows
 
 
 def statements_csv_rows(statements: list[dict], period, language: str) -> Sheet:
@@ -212,10 +291,70 @@ def statements_csv_rows(statements: list[dict], period, language: str) -> Sheet:
                     s[f"{code}_minutes"],
                     hours(s[f"{code}_minutes"]),
                     s[f"{code}_value_eur"],
+                    *[None] * 7,
                 ]
             )
         for code in ("non_take_up", "once_only_violations"):
-            rows.append([*ident, "total", code, "", s[code], None, None, None])
+            rows.append([*ident, "total", code, "", s[code], *[None] * 10])
+        nothing = [None] * 4
+        rows.append(
+            [
+                *ident,
+                "total",
+                "owed_attempts",
+                str(_("What your channels cost us")),
+                None,
+                s["owed_attempt_minutes"],
+                hours(s["owed_attempt_minutes"]),
+                s["owed_attempt_value_eur"],
+                s["attempts"],
+                s["failed_attempts"],
+                s["owed_attempt_minutes"],
+                *nothing,
+            ]
+        )
+        rows.append(
+            [
+                *ident,
+                "total",
+                "owed",
+                str(COLUMN_LABELS["owed_minutes"]),
+                None,
+                s["owed_minutes"],
+                hours(s["owed_minutes"]),
+                s["owed_value_eur"],
+                *[None] * 3,
+                *nothing,
+            ]
+        )
+        rows.append(
+            [
+                *ident,
+                "total",
+                "rights",
+                str(_("What it cost the people you serve")),
+                None,
+                None,
+                None,
+                None,
+                *[None] * 3,
+                *(s[name] for name in RIGHTS_COLUMNS),
+            ]
+        )
+        rows.append(
+            [
+                *ident,
+                "total",
+                "extra_cost",
+                str(COLUMN_LABELS["extra_cost_eur"]),
+                None,
+                None,
+                None,
+                s["extra_cost_eur"],
+                *[None] * 3,
+                *nothing,
+            ]
+        )
         rows.extend(r for r in splits.rows if r[:3] == ident)
     return Sheet(_("Statements"), STATEMENT_HEADER, rows)
 
@@ -336,6 +475,13 @@ def statement_context(association, period, statements, language) -> dict:
             (_("Euro value"), METRIC_DEFINITIONS["transferred_value_eur"]),
             (_("Non-take-up"), METRIC_DEFINITIONS["non_take_up"]),
             (_("Once-only violations"), METRIC_DEFINITIONS["once_only_violations"]),
+            (_("Contact attempts"), METRIC_DEFINITIONS["attempts"]),
+            (_("Failed attempts"), METRIC_DEFINITIONS["failed_attempts"]),
+            (_("Owed minutes"), METRIC_DEFINITIONS["owed_minutes"]),
+            (_("Rights at risk"), METRIC_DEFINITIONS["rights_at_risk"]),
+            (_("Rights lost"), METRIC_DEFINITIONS["rights_lost"]),
+            (_("Value of rights delayed"), METRIC_DEFINITIONS["rights_delayed_value_eur"]),
+            (_("Value of rights lost"), METRIC_DEFINITIONS["rights_lost_value_eur"]),
             (_("Barriers"), BARRIER_NOTE),
         ],
         "language": language,

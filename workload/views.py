@@ -144,6 +144,8 @@ def dashboard(request):
         totals=exports.monthly_totals(rows),
         month_chart=_month_chart(rows),
         sections=_dashboard_sections(association, period, translation.get_language()),
+        owed=_owed_by_institution(association, period, translation.get_language()),
+        rights=_rights_by_barrier(association, period, translation.get_language()),
         my_entries=None if _is_director(request) else _my_entries(request, period),
     )
     return render(request, "workload/dashboard.html", context)
@@ -229,6 +231,92 @@ def _dashboard_sections(association, period, language) -> list[dict]:
             }
         )
     return sections
+
+
+def _summed(association, period, dimension, names) -> tuple[dict, dict]:
+    """A dimension's monthly rows summed over the period per group (euro values summed as
+    each month's rollup gives them), with the institutions the groups name."""
+    rows = selectors.monthly_table_for_association(
+        association=association, period=period, group_by=dimension
+    )
+    totals = {}
+    for row in rows:
+        group = totals.setdefault(row["group"], {"group": row["group"]})
+        for name in names:
+            group[name] = group.get(name, 0) + (row[name] or 0)
+    return totals, presentation.institutions_for(rows, dimension)
+
+
+OWED_FIGURES = (
+    "transferred_minutes",
+    "owed_attempt_minutes",
+    "owed_minutes",
+    "owed_value_eur",
+    "attempts",
+    "failed_attempts",
+)
+
+
+def _owed_by_institution(association, period, language) -> dict:
+    """Hours the responsible institutions owe: transferred work plus time lost on their
+    failing channels (METRICS.md `owed_minutes`), from the rollups by institution."""
+    totals, institutions = _summed(association, period, "responsible_institution", OWED_FIGURES)
+    items = []
+    for group in totals.values():
+        if not group["owed_minutes"]:
+            continue
+        group["label"] = presentation.group_label(
+            "responsible_institution", group["group"], language, institutions
+        )
+        if group["group"] is not None:
+            group["statement_key"] = f"institution-{group['group']}"
+        items.append(group)
+    items.sort(key=lambda g: (-g["owed_minutes"], g["group"] is None, g["label"]))
+    title = _("Owed hours by responsible institution")
+    return {
+        "items": items,
+        "chart": charts.horizontal_bars(
+            [(i["label"], i["owed_minutes"]) for i in items], title=title, number=numbers.hours
+        ),
+        "title": title,
+    }
+
+
+RIGHTS_FIGURES = (
+    "rights_at_risk",
+    "rights_lost",
+    "rights_lost_value_eur",
+    "rights_delayed_value_eur",
+)
+
+
+def _rights_by_barrier(association, period, language) -> dict:
+    """Rights lost and delayed by digital barrier, from the rollups by barrier."""
+    totals, _institutions = _summed(association, period, "barrier", RIGHTS_FIGURES)
+    items = []
+    for group in totals.values():
+        if not any(group[name] for name in RIGHTS_FIGURES):
+            continue
+        group["label"] = presentation.group_label("barrier", group["group"], language, {})
+        items.append(group)
+    items.sort(
+        key=lambda g: (
+            -g["rights_lost_value_eur"],
+            -g["rights_lost"],
+            -g["rights_at_risk"],
+            g["label"],
+        )
+    )
+    title = _("Rights lost by digital barrier (value in euros)")
+    return {
+        "items": items,
+        "chart": charts.horizontal_bars(
+            [(i["label"], i["rights_lost_value_eur"]) for i in items],
+            title=title,
+            number=numbers.euros,
+        ),
+        "title": title,
+    }
 
 
 def _my_entries(request, period) -> dict:
