@@ -475,7 +475,6 @@ def statement_context(association, period, statements, language) -> dict:
             (_("Euro value"), METRIC_DEFINITIONS["transferred_value_eur"]),
             (_("Non-take-up"), METRIC_DEFINITIONS["non_take_up"]),
             (_("Once-only violations"), METRIC_DEFINITIONS["once_only_violations"]),
-            (_("Contact attempts"), METRIC_DEFINITIONS["attempts"]),
             (_("Failed attempts"), METRIC_DEFINITIONS["failed_attempts"]),
             (_("Owed minutes"), METRIC_DEFINITIONS["owed_minutes"]),
             (_("Rights at risk"), METRIC_DEFINITIONS["rights_at_risk"]),
