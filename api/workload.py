@@ -102,7 +102,16 @@ class WorkloadMonthlyApi(APIView):
 
 
 class WorkloadStatementsApi(APIView):
-    """Subcontracting statements of the caller's association for a period."""
+    """Subcontracting statements of the caller's association for a period.
+
+    Each statement gives the transferred and referred-transferred entries, minutes and euro
+    values, `non_take_up`, `once_only_violations`, the rights ledger of those entries
+    (`rights_at_risk`, `rights_lost`, `rights_delayed_value_eur`, `rights_lost_value_eur`,
+    `extra_cost_eur`), the contact attempts to the body (`attempts`, `failed_attempts`,
+    `owed_attempts`, `owed_attempt_minutes`, `owed_attempt_value_eur`, and
+    `attempts_by_channel`: one row per channel and result), `owed_minutes`, `owed_value_eur`,
+    and the splits `by_procedure_domain`, `by_barrier` (with the rights figures) and `months`.
+    A body with owed attempts and no transferred entry has a statement too."""
 
     permission_classes = [IsAuthenticated, IsAssociationMember]
 

@@ -432,3 +432,27 @@ def test_the_dashboard_charts_sit_beside_their_tables(log):
     assert "<title>Owed hours by responsible institution</title>" in page
     assert "<title>Rights lost by digital barrier (value in euros)</title>" in page
     assert page.count("<svg") == 7
+
+
+# --- The API ---------------------------------------------------------------------------------
+
+
+def test_the_api_statement_carries_the_attempts_and_the_rights(log):
+    from tests.api.test_workload_api import client_for
+
+    director = client_for("mine", "api-dir@mine.be", "director")
+
+    body = director.get("/api/v1/workload/statements/?from=2026-09&to=2026-10").json()
+
+    cpas = next(
+        s for s in body["statements"] if (s["institution"] or {}).get("id") == log["cpas"].pk
+    )
+    assert (cpas["attempts"], cpas["failed_attempts"], cpas["owed_attempt_minutes"]) == (4, 3, 80)
+    assert (cpas["owed_minutes"], Decimal(str(cpas["owed_value_eur"]))) == (170, Decimal("113.33"))
+    assert Decimal(str(cpas["rights_lost_value_eur"])) == Decimal("541.00")
+    assert {(r["channel"], r["result"]) for r in cpas["attempts_by_channel"]} == {
+        ("counter", "counter_closed"),
+        ("phone", "answered"),
+        ("phone", "line_saturated"),
+    }
+    assert [s["transferred_minutes"] for s in body["statements"]] == [90, 0]
