@@ -387,6 +387,9 @@ def statement_list(request):
             "transferred_minutes": s["transferred_minutes"],
             "transferred_value_eur": s["transferred_value_eur"],
             "referred_transferred_minutes": s["referred_transferred_minutes"],
+            "owed_attempt_minutes": s["owed_attempt_minutes"],
+            "owed_minutes": s["owed_minutes"],
+            "owed_value_eur": s["owed_value_eur"],
         }
         for s in statements
     ]

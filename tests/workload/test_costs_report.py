@@ -456,3 +456,17 @@ def test_the_api_statement_carries_the_attempts_and_the_rights(log):
         ("phone", "line_saturated"),
     }
     assert [s["transferred_minutes"] for s in body["statements"]] == [90, 0]
+
+
+def test_the_list_of_statements_shows_what_each_body_owes(log):
+    director = web_client("mine", "dir@mine.be", "director")
+
+    page = director.get(
+        f"/workload/statements/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1], re.S)
+    bank = next(r for r in rows if "Banque Exemple" in r)
+    # Entries, transferred, referred-transferred, value, time lost, owed hours, owed value.
+    assert cells(bank)[-3:] == ["0:15", "0:15", "€10.00"]
+    assert "€113.33" in page
