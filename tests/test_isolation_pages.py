@@ -470,6 +470,7 @@ ROUTE_OBJECT_KINDS = (
     ("entr", "entry"),
     ("incident", "incident"),
     ("job", "job"),
+    ("attempt", "attempt"),
 )
 
 
