@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import selectors as case_selectors
-from cases.services import FieldErrors, fields_check, month_of
+from cases.services import BULK_BATCH_SIZE, FieldErrors, fields_check, month_of
 from freshness import services as freshness
 from organisations.models import Association
 from referrals.selectors import institutions_list_for_association
@@ -94,9 +94,12 @@ def contact_attempt_delete(*, attempt: ContactAttempt, actor=None) -> dict:
     return values
 
 
-def contact_attempts_bulk_create(*, association: Association, rows, actor=None) -> int:
-    """Log many attempts at once (the demo), each checked as one save checks it; every row is
-    checked before anything is written, and the months are marked once."""
+def contact_attempts_bulk_create(
+    *, association: Association, rows, actor=None, on_batch=None
+) -> int:
+    """Log many attempts at once (an imported file, the demo), each checked as one save checks
+    it; every row is checked before anything is written, in batches inside one transaction
+    (`on_batch(n_written)` reports progress), and the months are marked once."""
     attempts = []
     errors = FieldErrors()
     for position, row in enumerate(rows, start=1):
@@ -112,9 +115,16 @@ def contact_attempts_bulk_create(*, association: Association, rows, actor=None) 
         attempts.append(attempt)
     errors.raise_if_any()
     with transaction.atomic():
-        ContactAttempt.objects.bulk_create(attempts, batch_size=2000)
+        for start in range(0, len(attempts), BULK_BATCH_SIZE):
+            batch = attempts[start : start + BULK_BATCH_SIZE]
+            ContactAttempt.objects.bulk_create(batch)
+            if on_batch is not None:
+                on_batch(len(batch))
         if attempts:
             freshness.log_changed(association_id=association.pk, months={a.month for a in attempts})
+            audit.attempts_imported(
+                association_id=association.pk, count=len(attempts), actor=actor
+            )
     return len(attempts)
 
 
