@@ -122,9 +122,7 @@ def contact_attempts_bulk_create(
                 on_batch(len(batch))
         if attempts:
             freshness.log_changed(association_id=association.pk, months={a.month for a in attempts})
-            audit.attempts_imported(
-                association_id=association.pk, count=len(attempts), actor=actor
-            )
+            audit.attempts_imported(association_id=association.pk, count=len(attempts), actor=actor)
     return len(attempts)
 
 

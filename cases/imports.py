@@ -251,9 +251,7 @@ def _column_name(f: EntryField) -> str:
     return f"{f.label} ({f.name})"
 
 
-def file_parse(
-    content: bytes, fields=IMPORTED, required=REQUIRED_FIELDS, aliases=None
-) -> _Parsed:
+def file_parse(content: bytes, fields=IMPORTED, required=REQUIRED_FIELDS, aliases=None) -> _Parsed:
     """Read a CSV file's rows as the given fields (the log's entries unless told otherwise):
     a column is named by a field's name, its label in fr, nl or en, or an alias of it."""
     parsed = _Parsed()
@@ -298,9 +296,7 @@ def file_parse(
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line a spreadsheet leaves at the end
             raw = {title: cells[i] if i < len(cells) else "" for title, i in positions.items()}
-            _parse_row(
-                parsed, line, raw, value_column, number_column, institutions, codes, fields
-            )
+            _parse_row(parsed, line, raw, value_column, number_column, institutions, codes, fields)
     except csv.Error:
         parsed.problems.add(
             line + 1,
@@ -324,9 +320,7 @@ def header_fits(head: bytes, fields=IMPORTED, required=REQUIRED_FIELDS, aliases=
     return all(f.name in found for f in required)
 
 
-def _parse_row(
-    parsed, line, raw, value_column, number_column, institutions, codes, fields
-) -> None:
+def _parse_row(parsed, line, raw, value_column, number_column, institutions, codes, fields) -> None:
     row, unreadable, columns = {}, set(), {}
     for f in fields:
         column = value_column.get(f.name)

@@ -19,7 +19,9 @@ urlpatterns = [
         name="import-attempts-template",
     ),
     path(
-        "imports/attempts/codes/", views.import_attempts_codes_download, name="import-attempts-codes"
+        "imports/attempts/codes/",
+        views.import_attempts_codes_download,
+        name="import-attempts-codes",
     ),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),

@@ -422,9 +422,7 @@ def import_create(request):
             publish_on_commit(run_import_job_task, job.pk)
             return redirect("workload:job", pk=job.pk)
     columns = [{"name": f.name, "label": f.label} for f in REQUIRED_FIELDS]
-    attempt_columns = [
-        {"name": f.name, "label": f.label} for f in attempt_imports.REQUIRED_FIELDS
-    ]
+    attempt_columns = [{"name": f.name, "label": f.label} for f in attempt_imports.REQUIRED_FIELDS]
     context = _context(
         request,
         errors=errors,
