@@ -343,7 +343,9 @@ def test_a_command_speaks_the_language_of_the_environment_english_by_default(tmp
     )
 
 
-RIGHTS_HEADER = HEADER + ";rights_impact;non_take_up_type;right_months;right_monthly_eur;extra_cost_eur"
+RIGHTS_HEADER = (
+    HEADER + ";rights_impact;non_take_up_type;right_months;right_monthly_eur;extra_cost_eur"
+)
 RIGHTS_ROW = "2026-10-06;30;on_site;tax.pit_return;cpas;;pub_fed;;;do_for;resolved;oral;"
 
 
@@ -351,12 +353,22 @@ RIGHTS_ROW = "2026-10-06;30;on_site;tax.pit_return;cpas;;pub_fed;;;do_for;resolv
     "ledger, monthly, extra",
     [
         ("temp_loss;non_demand;3;1.234,50;45,5", "1234.50", "45.50"),
-        ("Interruption temporaire du revenu ou du droit;Non-demande;3;1 234,50 €;45,50", "1234.50", "45.50"),
-        ("Tijdelijke onderbreking van inkomen of recht;niet-aanvragen;3;1234.5;0", "1234.50", "0.00"),
+        (
+            "Interruption temporaire du revenu ou du droit;Non-demande;3;1 234,50 €;45,50",
+            "1234.50",
+            "45.50",
+        ),
+        (
+            "Tijdelijke onderbreking van inkomen of recht;niet-aanvragen;3;1234.5;0",
+            "1234.50",
+            "0.00",
+        ),
     ],
     ids=["codes, decimal comma", "French labels, spaces and euro sign", "Dutch labels, point"],
 )
-def test_the_rights_ledger_columns_import_with_belgian_decimal_commas(tmp_path, ledger, monthly, extra):
+def test_the_rights_ledger_columns_import_with_belgian_decimal_commas(
+    tmp_path, ledger, monthly, extra
+):
     association = AssociationFactory()
     file = tmp_path / "droits.csv"
     file.write_text(RIGHTS_HEADER + "\n" + RIGHTS_ROW + ";" + ledger + "\n", encoding="utf-8")
