@@ -323,3 +323,25 @@ def test_a_file_of_attempts_chosen_as_entries_is_refused_at_once_saying_what_to_
     assert "choisissez « Tentatives de contact »" in response.content.decode()
     assert not Job.objects.filter(kind="import").exists()
     assert not list(tmp_path.glob("imports/*/*"))
+
+
+def test_attempts_already_in_the_diary_are_listed_and_not_imported_twice(
+    director, reports, django_capture_on_commit_callbacks
+):
+    row = "2026-10-06;cpas;phone;no_answer;35"
+    import_attempts(director, attempts_file(row), django_capture_on_commit_callbacks)
+    count = ContactAttempt.objects.count()
+
+    import_attempts(
+        director,
+        attempts_file(row, "2026-10-06;cpas;phone;no_answer;40"),
+        django_capture_on_commit_callbacks,
+    )
+
+    latest = Job.objects.filter(kind="import").latest("pk")
+    assert latest.state == "succeeded" and latest.result["already_there"] == [2]
+    assert ContactAttempt.objects.count() == count + 1
+    page = director.get(f"/workload/jobs/{latest.pk}/").content.decode()
+    assert "1 tentative de contact importée" in page
+    assert "Déjà dans le journal des tentatives de contact" in page
+    assert "ligne 2." in page
