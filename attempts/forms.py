@@ -12,6 +12,19 @@ from .fields import ATTEMPT_FIELDS, MAX_WAITED_MINUTES
 LABELS = {f.name: f.label for f in ATTEMPT_FIELDS}
 
 
+def attempt_initial(attempt) -> dict:
+    """The diary line's values for an attempt already logged."""
+    return {
+        "institution": attempt.institution_id or "",
+        "institution_search": str(attempt.institution) if attempt.institution else "",
+        "institution_kind": attempt.institution_kind,
+        "channel": attempt.channel,
+        "result": attempt.result,
+        "waited_minutes": attempt.waited_minutes,
+        "assistance_request": str(attempt.assistance_request_id or ""),
+    }
+
+
 class AttemptForm(forms.Form):
     institution = InstitutionField(required=False)
     institution_search = forms.CharField(
@@ -28,8 +41,16 @@ class AttemptForm(forms.Form):
     # Errors of the hidden id show under the search box the worker typed in.
     ERRORS_SHOWN_UNDER = {"institution": "institution_search"}
 
-    def __init__(self, *args, entries=(), **kwargs):
+    def __init__(self, *args, entries=(), attempt=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The attempt being edited, when the diary's line changes one rather than logs one.
+        self.attempt = attempt
+        entries = list(entries)
+        if attempt is not None:
+            self.initial = {**attempt_initial(attempt), **self.initial}
+            # The entry the attempt was for stays a choice, even when it is not of the day.
+            if attempt.assistance_request is not None and attempt.assistance_request not in entries:
+                entries.append(attempt.assistance_request)
         f = self.fields
         f["institution_kind"].choices = code_choices("referrer_types", blank=True)
         # The phone is where most time is lost; it is shown chosen, and can be changed.

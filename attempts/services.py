@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import selectors as case_selectors
-from cases.services import FieldErrors, fields_check, month_of
+from cases.services import BULK_BATCH_SIZE, FieldErrors, fields_check, month_of
 from freshness import services as freshness
 from organisations.models import Association
 from referrals.selectors import institutions_list_for_association
 
+from . import selectors
 from .fields import ATTEMPT_FIELDS
 from .models import ContactAttempt
 
@@ -61,7 +62,8 @@ def contact_attempt_create(*, association: Association, actor=None, **fields) ->
     return attempt
 
 
-def _values(attempt: ContactAttempt) -> dict:
+def contact_attempt_values(attempt: ContactAttempt) -> dict:
+    """The values a worker gave an attempt: what an undo puts back."""
     return {f.name: getattr(attempt, f.name) for f in ATTEMPT_FIELDS} | {
         "assistance_request": attempt.assistance_request
     }
@@ -70,7 +72,7 @@ def _values(attempt: ContactAttempt) -> dict:
 @transaction.atomic
 def contact_attempt_update(*, attempt: ContactAttempt, actor=None, **changes) -> ContactAttempt:
     """Change some fields of an attempt; the others keep their values."""
-    current = _values(attempt)
+    current = contact_attempt_values(attempt)
     data = contact_attempt_clean(attempt.association, {**current, **changes})
     changed = [name for name in changes if current.get(name) != data.get(name)]
     old_month = attempt.month
@@ -85,16 +87,19 @@ def contact_attempt_update(*, attempt: ContactAttempt, actor=None, **changes) ->
 @transaction.atomic
 def contact_attempt_delete(*, attempt: ContactAttempt, actor=None) -> dict:
     """Delete an attempt; returns its values, with which `contact_attempt_create` undoes it."""
-    values = _values(attempt)
+    values = contact_attempt_values(attempt)
     audit.attempt_deleted(attempt=attempt, actor=actor)
     freshness.log_changed(association_id=attempt.association_id, months={attempt.month})
     attempt.delete()
     return values
 
 
-def contact_attempts_bulk_create(*, association: Association, rows, actor=None) -> int:
-    """Log many attempts at once (the demo), each checked as one save checks it; every row is
-    checked before anything is written, and the months are marked once."""
+def contact_attempts_bulk_create(
+    *, association: Association, rows, actor=None, on_batch=None
+) -> int:
+    """Log many attempts at once (an imported file, the demo), each checked as one save checks
+    it; every row is checked before anything is written, in batches inside one transaction
+    (`on_batch(n_written)` reports progress), and the months are marked once."""
     attempts = []
     errors = FieldErrors()
     for position, row in enumerate(rows, start=1):
@@ -110,15 +115,20 @@ def contact_attempts_bulk_create(*, association: Association, rows, actor=None) 
         attempts.append(attempt)
     errors.raise_if_any()
     with transaction.atomic():
-        ContactAttempt.objects.bulk_create(attempts, batch_size=2000)
+        for start in range(0, len(attempts), BULK_BATCH_SIZE):
+            batch = attempts[start : start + BULK_BATCH_SIZE]
+            ContactAttempt.objects.bulk_create(batch)
+            if on_batch is not None:
+                on_batch(len(batch))
         if attempts:
             freshness.log_changed(association_id=association.pk, months={a.month for a in attempts})
+            audit.attempts_imported(association_id=association.pk, count=len(attempts), actor=actor)
     return len(attempts)
 
 
-def contact_attempt_restore(*, association: Association, actor=None, document) -> ContactAttempt:
-    """Log again an attempt just deleted, from the document its deletion kept; a body or an
-    entry the association can no longer see comes back as none."""
+def _document_values(association: Association, document) -> dict:
+    """The values an undo document holds, read back: a body or an entry the association can
+    no longer see comes back as none."""
     if not isinstance(document, dict):
         raise ValidationError(_("Nothing to undo."))
     data = {f.name: document.get(f.name) for f in ATTEMPT_FIELDS}
@@ -127,11 +137,36 @@ def contact_attempt_restore(*, association: Association, actor=None, document) -
     except ValueError:
         raise ValidationError(_("Nothing to undo.")) from None
     bodies = institutions_list_for_association(association_id=association.pk)
-    data["institution"] = bodies.filter(pk=document.get("institution") or 0).first()
+    institution_id = document.get("institution")
+    data["institution"] = (
+        bodies.filter(pk=institution_id).first() if isinstance(institution_id, int) else None
+    )
     entry_id = document.get("assistance_request")
     data["assistance_request"] = (
         case_selectors.assistance_request_get_for_association(association=association, pk=entry_id)
         if isinstance(entry_id, int)
         else None
     )
+    return data
+
+
+def contact_attempt_restore(*, association: Association, actor=None, document) -> ContactAttempt:
+    """Log again an attempt just deleted, from the document its deletion kept."""
+    data = _document_values(association, document)
     return contact_attempt_create(association=association, actor=actor, **data)
+
+
+def contact_attempt_revert(
+    *, association: Association, actor=None, attempt_id, document
+) -> ContactAttempt:
+    """Give an attempt just changed its values from before the change (the document the
+    change kept); an attempt deleted since, or another association's, has nothing to undo."""
+    attempt = (
+        selectors.contact_attempt_get_for_association(association=association, pk=attempt_id)
+        if isinstance(attempt_id, int) and not isinstance(attempt_id, bool)
+        else None
+    )
+    if attempt is None:
+        raise ValidationError(_("Nothing to undo."))
+    data = _document_values(association, document)
+    return contact_attempt_update(attempt=attempt, actor=actor, **data)

@@ -1,12 +1,15 @@
-"""The diary's pages: logging, deleting and undoing an attempt from the Today page. Each answers
-with the Today page (or its fragment, when the page posted in place)."""
+"""The diary's pages: logging, editing, deleting and undoing an attempt from the Today page. Each
+answers with the Today page (or its fragment, when the page asked in place).
+
+The session keeps what "Undo" needs of the last change: a deleted attempt's values, or an edited
+attempt's id and its values from before the edit. Logging a new attempt forgets it."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import presentation as case_presentation
 from cases import selectors as case_selectors
@@ -33,18 +36,21 @@ def today_section(request, form=None) -> dict:
             association=request.association, worker=request.user, day=day
         )
     )
-    entries = list(_today_entries(request))
+    form = form or AttemptForm(entries=_today_entries(request))
+    undo = request.session.get(UNDO_KEY)
     return {
         "template": "attempts/_today_diary.html",
-        "form": form or AttemptForm(entries=entries),
-        "entries": entries,
+        "form": form,
         "entry_choices": [
-            (e.pk, case_presentation.entry_summary(e, page_language())) for e in entries
+            (e.pk, case_presentation.entry_summary(e, page_language()))
+            for e in form.entries.values()
         ],
+        # The attempt as stored, while the line shows what the worker is changing it to.
+        "editing": presentation.attempt_rows([form.attempt])[0] if form.attempt else None,
         "rows": presentation.attempt_rows(attempts),
         # Added up from the rows shown: no second query for their total.
         "total_minutes": sum(a.waited_minutes for a in attempts),
-        "undo": request.session.get(UNDO_KEY) is not None,
+        "undo": None if undo is None else ("changed" if "attempt" in undo else "deleted"),
     }
 
 
@@ -82,6 +88,31 @@ def _attempt_or_404(request, pk):
     return attempt
 
 
+@require_http_methods(["GET", "POST"])
+@member_required
+def attempt_edit(request, pk):
+    """The diary's line filled with an attempt's values; saving changes it, and "Undo" puts
+    the values from before back."""
+    attempt = _attempt_or_404(request, pk)
+    if request.method == "GET":
+        form = AttemptForm(entries=_today_entries(request), attempt=attempt)
+        return render_today(request, sections={"attempts": form})
+    form = AttemptForm(request.POST, entries=_today_entries(request), attempt=attempt)
+    if form.is_valid():
+        before = presentation.undo_document(services.contact_attempt_values(attempt))
+        try:
+            services.contact_attempt_update(
+                attempt=attempt, actor=request.user, **form.service_fields()
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+        else:
+            request.session[UNDO_KEY] = {"attempt": attempt.pk, "values": before}
+            request.session["notice"] = _("Attempt changed.")
+            return _answer(request)
+    return _answer(request, status=400, form=form)
+
+
 @require_POST
 @member_required
 def attempt_delete(request, pk):
@@ -97,9 +128,17 @@ def attempt_delete(request, pk):
 def attempt_undo(request):
     document = request.session.pop(UNDO_KEY, None)
     try:
-        services.contact_attempt_restore(
-            association=request.association, actor=request.user, document=document
-        )
+        if isinstance(document, dict) and "attempt" in document:
+            services.contact_attempt_revert(
+                association=request.association,
+                actor=request.user,
+                attempt_id=document["attempt"],
+                document=document.get("values"),
+            )
+        else:
+            services.contact_attempt_restore(
+                association=request.association, actor=request.user, document=document
+            )
     except ValidationError as exc:
         request.session["notice"] = exc.messages[0]
     return _answer(request)

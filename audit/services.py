@@ -167,6 +167,16 @@ def attempt_deleted(*, attempt, actor=None) -> AuditEvent:
     return _attempt(Action.DELETE, attempt, actor, {"month": attempt.month})
 
 
+def attempts_imported(*, association_id, count, actor=None) -> AuditEvent:
+    return _record(
+        action=Action.CREATE,
+        object_type=ObjectType.ATTEMPT,
+        association_id=association_id,
+        actor=actor,
+        detail={"count": count},
+    )
+
+
 # --- Incident sheets -------------------------------------------------------------------------
 
 

@@ -139,9 +139,9 @@ class CodeIndex:
         return codes
 
 
-def _code_indexes() -> dict[str, CodeIndex]:
+def _code_indexes(fields=IMPORTED) -> dict[str, CodeIndex]:
     taxonomy = get_taxonomy()
-    return {f.section: CodeIndex(taxonomy.sections[f.section]) for f in IMPORTED if f.section}
+    return {f.section: CodeIndex(taxonomy.sections[f.section]) for f in fields if f.section}
 
 
 def _labels(f: EntryField) -> set[str]:
@@ -152,16 +152,19 @@ def _labels(f: EntryField) -> set[str]:
     return labels
 
 
-def _header_names() -> dict[str, tuple[EntryField, bool]]:
+def _header_names(fields=IMPORTED, aliases=None) -> dict[str, tuple[EntryField, bool]]:
     """The names a column may go by: the field's name or label in fr, nl or en, or for a body
     `<field>_id`, its number in the registry. The value says the field and whether the
     column holds a number."""
     names = {}
-    for f in IMPORTED:
+    for f in fields:
         for name in (f.name, *sorted(_labels(f))):
             names.setdefault(normalise(name), (f, False))
         if f.kind is Kind.INSTITUTION:
             names[normalise(f.attribute)] = (f, True)
+    by_name = {f.name: f for f in fields}
+    for alias, name in (aliases or {}).items():
+        names.setdefault(normalise(alias), (by_name[name], False))
     return names
 
 
@@ -181,6 +184,15 @@ def _parse_date(text: str) -> dt.date:
         raise ValueError(_("Enter a valid date (YYYY-MM-DD).")) from None
 
 
+def _belgian_decimal(text: str) -> str:
+    """An amount as a spreadsheet of a Belgian office writes it: a decimal comma, points or
+    spaces (plain or non-breaking) between the thousands, a euro sign ("1.234,50 €")."""
+    text = "".join(c for c in text if not c.isspace()).removesuffix("€").removeprefix("€")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
+
+
 def _value(f: EntryField, text: str, codes: dict[str, CodeIndex]):
     """One cell as the services take the field; ValueError says what is wrong, as the
     worker reads it. An empty cell is left to the services (required or not)."""
@@ -196,8 +208,7 @@ def _value(f: EntryField, text: str, codes: dict[str, CodeIndex]):
         raise ValueError(f.message("invalid"))
     if f.kind is Kind.DECIMAL:
         try:
-            # A spreadsheet of a Belgian office writes a decimal comma.
-            return Decimal(text.replace(" ", "").replace(",", "."))
+            return Decimal(_belgian_decimal(text))
         except InvalidOperation:
             raise ValueError(f.message("invalid")) from None
     if f.kind is Kind.CODE:
@@ -240,7 +251,9 @@ def _column_name(f: EntryField) -> str:
     return f"{f.label} ({f.name})"
 
 
-def _parse(content: bytes) -> _Parsed:
+def file_parse(content: bytes, fields=IMPORTED, required=REQUIRED_FIELDS, aliases=None) -> _Parsed:
+    """Read a CSV file's rows as the given fields (the log's entries unless told otherwise):
+    a column is named by a field's name, its label in fr, nl or en, or an alias of it."""
     parsed = _Parsed()
     try:
         text = content.decode("utf-8-sig")
@@ -251,7 +264,7 @@ def _parse(content: bytes) -> _Parsed:
         header = next(reader, [])
     except csv.Error:
         header = []
-    names = _header_names()
+    names = _header_names(fields, aliases)
     value_column: dict[str, str] = {}  # field -> the file's column holding its value
     number_column: dict[str, str] = {}  # body field -> the file's column holding its number
     positions: dict[str, int] = {}
@@ -265,7 +278,7 @@ def _parse(content: bytes) -> _Parsed:
         if f.name not in chosen:
             chosen[f.name] = title
             positions[title] = position
-    missing = [f for f in REQUIRED_FIELDS if f.name not in value_column]
+    missing = [f for f in required if f.name not in value_column]
     if missing:
         raise ValidationError(
             {
@@ -276,14 +289,14 @@ def _parse(content: bytes) -> _Parsed:
             }
         )
     institutions = _Institutions()
-    codes = _code_indexes()
+    codes = _code_indexes(fields)
     line = 1
     try:
         for line, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line a spreadsheet leaves at the end
             raw = {title: cells[i] if i < len(cells) else "" for title, i in positions.items()}
-            _parse_row(parsed, line, raw, value_column, number_column, institutions, codes)
+            _parse_row(parsed, line, raw, value_column, number_column, institutions, codes, fields)
     except csv.Error:
         parsed.problems.add(
             line + 1,
@@ -297,9 +310,19 @@ def _parse(content: bytes) -> _Parsed:
     return parsed
 
 
-def _parse_row(parsed, line, raw, value_column, number_column, institutions, codes) -> None:
+def header_fits(head: bytes, fields=IMPORTED, required=REQUIRED_FIELDS, aliases=None) -> bool:
+    """Whether the first line of a file names every required column of these fields: how an
+    upload of one kind of file is told from the other."""
+    text = head.decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    header = next(csv.reader([text], dialect=_dialect(text)), [])
+    names = _header_names(fields, aliases)
+    found = {names[normalise(title)][0].name for title in header if normalise(title) in names}
+    return all(f.name in found for f in required)
+
+
+def _parse_row(parsed, line, raw, value_column, number_column, institutions, codes, fields) -> None:
     row, unreadable, columns = {}, set(), {}
-    for f in IMPORTED:
+    for f in fields:
         column = value_column.get(f.name)
         columns[f.name] = column or str(f.label)
         if f.kind is Kind.INSTITUTION:
@@ -327,7 +350,7 @@ def _parse_row(parsed, line, raw, value_column, number_column, institutions, cod
 def log_file_parse(content: bytes) -> list[dict]:
     """The rows of a CSV log as the fields of entries; raise a ValidationError whose keys are
     `<line>.<column>` for every cell that cannot be read."""
-    parsed = _parse(content)
+    parsed = file_parse(content)
     parsed.problems.raise_if_any()
     return parsed.rows
 
@@ -347,7 +370,7 @@ class CheckedFile:
     already_there: list[int]
 
 
-def _already_imported(association, digest: str) -> None:
+def already_imported(association, digest: str) -> None:
     known = selectors.imported_file_for_association(association=association, content_sha256=digest)
     if known is not None:
         day = formats.date_format(timezone.localtime(known.imported_at), "DATE_FORMAT")
@@ -360,8 +383,17 @@ def log_file_check(*, association, content: bytes) -> CheckedFile:
     """Read and check a whole file as a save would, writing nothing; raise one ValidationError
     listing every problem of every line (`<line>.<column>`), or the file's own refusal."""
     digest = content_sha256(content)
-    _already_imported(association, digest)
-    parsed = _parse(content)
+    already_imported(association, digest)
+    parsed = file_parse(content)
+    cleaned = rows_check(association, parsed, IMPORTED, assistance_request_clean)
+    if not cleaned:
+        raise ValidationError({"file": [_("The file holds no entry.")]})
+    return CheckedFile(digest, *_new_rows(association, cleaned, parsed.lines))
+
+
+def rows_check(association, parsed: _Parsed, fields, clean: Callable) -> list[dict]:
+    """Every row of a read file checked by the service's `clean(association, data)`, each
+    problem added to the file's by its line and column; raise them all at once."""
     problems = parsed.problems
     cleaned = []
     for row, line, unreadable, columns in zip(
@@ -369,22 +401,16 @@ def log_file_check(*, association, content: bytes) -> CheckedFile:
     ):
         # A cell that could not be read is judged once, by the reader; the kind a body sets
         # is not asked for when the body itself was not found.
-        skip = unreadable | {f.name for f in IMPORTED if f.set_by in unreadable}
+        skip = unreadable | {f.name for f in fields if f.set_by in unreadable}
         try:
-            cleaned.append(
-                assistance_request_clean(
-                    association, {k: v for k, v in row.items() if k not in skip}
-                )
-            )
+            cleaned.append(clean(association, {k: v for k, v in row.items() if k not in skip}))
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 if name not in skip:
                     for message in messages:
                         problems.add(line, columns.get(name, name), message)
     problems.raise_if_any()
-    if not cleaned:
-        raise ValidationError({"file": [_("The file holds no entry.")]})
-    return CheckedFile(digest, *_new_rows(association, cleaned, parsed.lines))
+    return cleaned
 
 
 def _new_rows(association, cleaned: list[dict], lines: list[int]):
@@ -429,10 +455,10 @@ def log_file_write(
                 association=association, rows=checked.rows, actor=actor, on_batch=on_batch
             )
         except ValidationError as exc:
-            raise _by_line(exc, checked.lines) from None
+            raise by_line(exc, checked.lines) from None
 
 
-def _by_line(exc: ValidationError, lines: list[int]) -> ValidationError:
+def by_line(exc: ValidationError, lines: list[int]) -> ValidationError:
     """The services number rows from 1; the file names them by their line."""
     return ValidationError(
         {

@@ -356,7 +356,8 @@ class EntryUndo(models.Model):
 
 class ImportedFile(models.Model):
     """A log file an association imported, known by the SHA-256 of its bytes: the same file
-    brought twice is refused instead of doubling the entries (`cases.imports`)."""
+    brought twice is refused instead of doubling the entries (`cases.imports`) or the contact
+    attempts (`attempts.imports`)."""
 
     association = models.ForeignKey(
         Association, on_delete=models.CASCADE, related_name="imported_files"
@@ -368,6 +369,8 @@ class ImportedFile(models.Model):
     )
     imported_at = models.DateTimeField(auto_now_add=True)
     entries_imported = models.PositiveIntegerField(default=0)
+    # A file of the contact-attempt diary (`attempts.imports`) counts its attempts here.
+    attempts_imported = models.PositiveIntegerField(default=0)
     rows_already_there = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -359,6 +359,7 @@ def imported_file_record(
     filename: str = "",
     actor=None,
     entries_imported: int = 0,
+    attempts_imported: int = 0,
     rows_already_there: int = 0,
 ) -> ImportedFile:
     """Remember that a file was imported, in the transaction that writes its entries; a file
@@ -371,6 +372,7 @@ def imported_file_record(
                 filename=filename[:200],
                 imported_by=actor if getattr(actor, "pk", None) else None,
                 entries_imported=entries_imported,
+                attempts_imported=attempts_imported,
                 rows_already_there=rows_already_there,
             )
     except IntegrityError:

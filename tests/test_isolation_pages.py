@@ -470,6 +470,7 @@ ROUTE_OBJECT_KINDS = (
     ("entr", "entry"),
     ("incident", "incident"),
     ("job", "job"),
+    ("attempt", "attempt"),
 )
 
 
@@ -541,6 +542,7 @@ FORM_VALUES = {
     "mode": lambda w: "do_for",
     "outcome": lambda w: "resolved",
     "consent": lambda w: "oral",
+    "file_kind": lambda w: "attempts",
     "person_code": lambda w: w.mine.person.code,
     "code": lambda w: w.mine.person.code,
     "title": lambda w: "stolen",

@@ -6,6 +6,7 @@ Names are explicit so that queued messages survive code moves.
 from celery import shared_task
 from django.db import DatabaseError
 
+from attempts import imports as attempt_imports
 from cases.imports import import_job_work, imports_expire
 from freshness.enqueue import month_queued_release
 from reliability.services import guard_redeliveries
@@ -65,7 +66,14 @@ def expire_exports_task() -> int:
 @shared_task(name="workload.run_import_job", **RETRY)
 @guard_redeliveries
 def run_import_job_task(job_id: int) -> None:
-    services.job_run(job_id, import_job_work)
+    services.job_run(job_id, _import_work)
+
+
+def _import_work(job, on_progress) -> dict:
+    """A file of the log's entries, or of the contact-attempt diary, as the director chose."""
+    if job.params.get("file_kind") == attempt_imports.FILE_KIND:
+        return attempt_imports.attempts_import_job_work(job, on_progress)
+    return import_job_work(job, on_progress)
 
 
 @shared_task(name="workload.expire_imports", **RETRY)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attempts import imports as attempt_imports
 from cases import selectors as cases_selectors
 from cases.imports import (
     REQUIRED_FIELDS,
@@ -42,6 +43,8 @@ from .statements import (
 from .tasks import run_export_job_task, run_import_job_task
 
 DEFAULT_MONTHS = 12
+# Enough of an upload to read its header row and tell which kind of file it is.
+HEADER_BYTES = 64 * 1024
 TOP_INSTITUTIONS = 10
 # How often the job page reloads itself while the export runs (no script needed).
 JOB_REFRESH_SECONDS = 2
@@ -485,9 +488,12 @@ def import_create(request):
     """A director brings an existing log (a CSV file): kept until a job with progress has
     checked and written it, all rows or none."""
     errors = {}
+    file_kind = request.POST.get("file_kind") or attempt_imports.ENTRIES_KIND
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:
+            head = upload.read(HEADER_BYTES) if upload is not None else b""
+            file_kind = attempt_imports.file_kind_check(file_kind, head)
             stored = import_file_store(association=request.association, upload=upload)
         except ValidationError as exc:
             errors = exc.message_dict
@@ -496,6 +502,7 @@ def import_create(request):
                 "file": stored,
                 "filename": upload.name[:200],
                 "language": translation.get_language(),
+                "file_kind": file_kind,
             }
             job = services.job_create(
                 kind=Job.Kind.IMPORT,
@@ -506,8 +513,31 @@ def import_create(request):
             publish_on_commit(run_import_job_task, job.pk)
             return redirect("workload:job", pk=job.pk)
     columns = [{"name": f.name, "label": f.label} for f in REQUIRED_FIELDS]
-    context = _context(request, errors=errors, columns=columns)
+    attempt_columns = [{"name": f.name, "label": f.label} for f in attempt_imports.REQUIRED_FIELDS]
+    context = _context(
+        request,
+        errors=errors,
+        columns=columns,
+        attempt_columns=attempt_columns,
+        file_kind=file_kind,
+    )
     return render(request, "workload/import.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@association_member
+@director_only
+def import_attempts_template_download(request):
+    """The file of contact attempts to fill in: the header and one example row."""
+    return _file_response(attempt_imports.attempts_import_template(translation.get_language()))
+
+
+@require_GET
+@association_member
+@director_only
+def import_attempts_codes_download(request):
+    """Every code a column of the attempts file takes, with its labels in three languages."""
+    return _file_response(attempt_imports.attempts_import_code_list(translation.get_language()))
 
 
 @require_GET

@@ -350,7 +350,7 @@ def page_url(route, world):
 def test_no_page_shows_a_member_of_another_association_anything_of_mine(scene):
     # One scene for every page (the admin alone has a hundred routes): the walk stays fast.
     mine = scene.mine
-    candidate_ids = {mine.person.pk, mine.entry.pk, mine.incident.pk, mine.job.pk}
+    candidate_ids = {mine.person.pk, mine.entry.pk, mine.incident.pk, mine.job.pk, mine.attempt.pk}
     other_director = MembershipFactory(organisation=scene.other.association, role=Role.DIRECTOR)
     callers = (
         (scene.other_worker.user, scene.association_markers),

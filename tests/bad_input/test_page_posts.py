@@ -128,6 +128,17 @@ PAGE_FORMS = {
             "waited_minutes": "35",
         },
     ),
+    "attempts:edit": PageForm(
+        "worker",
+        lambda s: list(AttemptForm().fields),
+        lambda s: {
+            "institution_kind": "pub_fed",
+            "channel": "phone",
+            "result": "no_answer",
+            "waited_minutes": "40",
+        },
+        url_values=lambda s: {"pk": s.mine.attempt.pk},
+    ),
     "cases:entry_edit": PageForm(
         "worker",
         lambda s: list(EntryForm().fields),
@@ -198,8 +209,8 @@ PAGE_FORMS = {
     ),
     "workload:import-create": PageForm(
         "director",
-        lambda s: ["file"],
-        lambda s: {"file": _log_upload()},
+        lambda s: ["file", "file_kind"],
+        lambda s: {"file": _log_upload(), "file_kind": "entries"},
     ),
     "workload:export-create": PageForm(
         "director",

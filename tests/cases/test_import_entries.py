@@ -341,3 +341,61 @@ def test_a_command_speaks_the_language_of_the_environment_english_by_default(tmp
     assert str(in_english.value) == (
         "nothing was imported:\nline 2, column duration_minutes: Enter a whole number of minutes."
     )
+
+
+RIGHTS_HEADER = (
+    HEADER + ";rights_impact;non_take_up_type;right_months;right_monthly_eur;extra_cost_eur"
+)
+RIGHTS_ROW = "2026-10-06;30;on_site;tax.pit_return;cpas;;pub_fed;;;do_for;resolved;oral;"
+
+
+@pytest.mark.parametrize(
+    "ledger, monthly, extra",
+    [
+        ("temp_loss;non_demand;3;1.234,50;45,5", "1234.50", "45.50"),
+        (
+            "Interruption temporaire du revenu ou du droit;Non-demande;3;1 234,50 €;45,50",
+            "1234.50",
+            "45.50",
+        ),
+        (
+            "Tijdelijke onderbreking van inkomen of recht;niet-aanvragen;3;1234.5;0",
+            "1234.50",
+            "0.00",
+        ),
+    ],
+    ids=["codes, decimal comma", "French labels, spaces and euro sign", "Dutch labels, point"],
+)
+def test_the_rights_ledger_columns_import_with_belgian_decimal_commas(
+    tmp_path, ledger, monthly, extra
+):
+    association = AssociationFactory()
+    file = tmp_path / "droits.csv"
+    file.write_text(RIGHTS_HEADER + "\n" + RIGHTS_ROW + ";" + ledger + "\n", encoding="utf-8")
+
+    run("--org", association.slug, str(file))
+
+    entry = AssistanceRequest.objects.get(association=association)
+    assert (entry.rights_impact, entry.non_take_up_type, entry.right_months) == (
+        "temp_loss",
+        "non_demand",
+        3,
+    )
+    assert (str(entry.right_monthly_eur), str(entry.extra_cost_eur)) == (monthly, extra)
+
+
+def test_a_rights_amount_that_is_no_amount_is_refused_by_its_line_and_column(tmp_path):
+    association = AssociationFactory()
+    file = tmp_path / "droits.csv"
+    file.write_text(
+        RIGHTS_HEADER + "\n" + RIGHTS_ROW + ";temp_loss;non_demand;3;beaucoup;12,345\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(CommandError) as caught, translation.override("en"):
+        run("--org", association.slug, str(file))
+
+    message = str(caught.value)
+    assert "line 2, column right_monthly_eur" in message
+    assert "line 2, column extra_cost_eur" in message
+    assert not AssistanceRequest.objects.filter(association=association).exists()

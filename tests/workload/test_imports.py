@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from attempts.models import ContactAttempt
 from cases.imports import import_file_store, imports_expire
 from cases.models import AssistanceRequest
 from workload.models import Job
@@ -236,3 +237,111 @@ def test_the_same_file_twice_is_refused_with_the_day_it_came_and_rows_there_are_
     page = director.get(f"/workload/jobs/{latest.pk}/").content.decode()
     assert "1 saisie importée" in page
     assert "Déjà dans le journal, pas importées une seconde fois : lignes 2, 3." in page
+
+
+ATTEMPTS_HEADER = "Date;Type d'institution;Canal essayé;Résultat;Temps perdu (minutes)"
+
+
+def attempts_file(*rows) -> SimpleUploadedFile:
+    content = "\n".join([ATTEMPTS_HEADER, *rows]).encode()
+    return SimpleUploadedFile("tentatives 2026.csv", content, content_type="text/csv")
+
+
+def import_attempts(client, upload, django_capture_on_commit_callbacks):
+    with celery_conf(task_always_eager=True), django_capture_on_commit_callbacks(execute=True):
+        return client.post("/workload/imports/", {"file": upload, "file_kind": "attempts"})
+
+
+def test_the_import_page_lets_the_director_choose_a_file_of_contact_attempts(director):
+    page = director.get("/workload/imports/").content.decode()
+
+    assert '<input type="radio" name="file_kind" value="entries" checked>' in page
+    assert '<input type="radio" name="file_kind" value="attempts">' in page
+    assert "Tentatives de contact" in page
+    assert 'href="/workload/imports/attempts/template/"' in page
+    assert 'href="/workload/imports/attempts/codes/"' in page
+    template = director.get("/workload/imports/attempts/template/")
+    assert template["Content-Type"].startswith("text/csv")
+    assert template.content.decode("utf-8-sig").startswith("Date;Type d'institution;")
+    codes = director.get("/workload/imports/attempts/codes/").content.decode("utf-8-sig")
+    assert "Résultat;result;line_saturated;" in codes
+
+
+def test_a_director_imports_contact_attempts_and_follows_the_job_to_its_count(
+    director, reports, tmp_path, django_capture_on_commit_callbacks
+):
+    before = ContactAttempt.objects.count()
+
+    response = import_attempts(
+        director,
+        attempts_file(
+            "2026-10-06;CPAS;Téléphone (ligne générale ou helpdesk);no_answer;35",
+            "2026-10-07;cpas;counter;Guichet fermé ou accès refusé sans rendez-vous;20",
+        ),
+        django_capture_on_commit_callbacks,
+    )
+
+    job = Job.objects.get(kind="import")
+    assert response.status_code == 302 and response["Location"] == f"/workload/jobs/{job.pk}/"
+    assert (job.state, job.progress, job.result["imported"]) == ("succeeded", 100, 2)
+    assert ContactAttempt.objects.count() == before + 2
+    assert not AssistanceRequest.objects.filter(created_at__gte=job.created_at).exists()
+    page = director.get(response["Location"]).content.decode()
+    assert "tentatives 2026.csv" in page and "2 tentatives de contact importées" in page
+    assert not list(tmp_path.glob("imports/*/*"))
+
+
+def test_a_file_of_attempts_with_a_bad_line_imports_nothing_and_the_page_lists_it(
+    director, reports, tmp_path, django_capture_on_commit_callbacks
+):
+    before = ContactAttempt.objects.count()
+
+    import_attempts(
+        director,
+        attempts_file("2026-10-06;cpas;phone;no_answer;35", "2026-10-06;cpas;phone;;700"),
+        django_capture_on_commit_callbacks,
+    )
+
+    job = Job.objects.get(kind="import")
+    assert job.state == "failed"
+    assert ContactAttempt.objects.count() == before
+    page = director.get(f"/workload/jobs/{job.pk}/").content.decode()
+    assert "ligne 3, colonne <strong>Résultat</strong>" in page
+    assert "ligne 3, colonne <strong>Temps perdu (minutes)</strong>" in page
+    assert not list(tmp_path.glob("imports/*/*"))
+
+
+def test_a_file_of_attempts_chosen_as_entries_is_refused_at_once_saying_what_to_choose(
+    director, tmp_path
+):
+    response = director.post(
+        "/workload/imports/",
+        {"file": attempts_file("2026-10-06;cpas;phone;no_answer;35"), "file_kind": "entries"},
+    )
+
+    assert response.status_code == 400
+    assert "choisissez « Tentatives de contact »" in response.content.decode()
+    assert not Job.objects.filter(kind="import").exists()
+    assert not list(tmp_path.glob("imports/*/*"))
+
+
+def test_attempts_already_in_the_diary_are_listed_and_not_imported_twice(
+    director, reports, django_capture_on_commit_callbacks
+):
+    row = "2026-10-06;cpas;phone;no_answer;35"
+    import_attempts(director, attempts_file(row), django_capture_on_commit_callbacks)
+    count = ContactAttempt.objects.count()
+
+    import_attempts(
+        director,
+        attempts_file(row, "2026-10-06;cpas;phone;no_answer;40"),
+        django_capture_on_commit_callbacks,
+    )
+
+    latest = Job.objects.filter(kind="import").latest("pk")
+    assert latest.state == "succeeded" and latest.result["already_there"] == [2]
+    assert ContactAttempt.objects.count() == count + 1
+    page = director.get(f"/workload/jobs/{latest.pk}/").content.decode()
+    assert "1 tentative de contact importée" in page
+    assert "Déjà dans le journal des tentatives de contact" in page
+    assert "ligne 2." in page

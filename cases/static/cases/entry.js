@@ -516,7 +516,50 @@
         if (back) back.focus();
       }
     });
+    /* An attempt is edited in the diary's own line: the page comes back with the line
+       filled, the cursor on its first field; cancel (or Escape) puts it back as it was and
+       the cursor on the row's "Edit". */
+    function focusAttemptEdit(root) {
+      var form = root.querySelector("[data-attempt-editing]");
+      if (!form || form.querySelector("[aria-invalid=true]")) return;
+      var first = form.querySelector("input:not([type=hidden]), select");
+      if (first) first.focus();
+    }
+    function fetchToday(url) {
+      return fetch(url, { credentials: "same-origin", headers: { "X-Fragment": "1" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error(String(r.status));
+          return r.text();
+        });
+    }
+    today.addEventListener("click", function (e) {
+      var link = e.target.closest("[data-edit-attempt]");
+      var cancel = e.target.closest("[data-cancel-attempt-edit]");
+      if (link) {
+        e.preventDefault();
+        fetchToday(link.href).then(function (html) {
+          swapToday(html);
+          focusAttemptEdit(today);
+        }).catch(function () { window.location.href = link.href; });
+      } else if (cancel) {
+        e.preventDefault();
+        var id = cancel.closest("[data-attempt-editing]").getAttribute("data-attempt-editing");
+        fetchToday(cancel.href).then(function (html) {
+          swapToday(html);
+          var back = today.querySelector("#attempt-" + id + " [data-edit-attempt]");
+          if (back) back.focus();
+        }).catch(function () { window.location.href = cancel.href; });
+      }
+    });
+    // After the browser's own autofocus (the entry form's), which would take the cursor away.
+    window.requestAnimationFrame(function () { focusAttemptEdit(today); });
     today.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && e.target.closest) {
+        var editing = e.target.closest("[data-attempt-editing]");
+        var stop = editing && editing.querySelector("[data-cancel-attempt-edit]");
+        var list = editing && editing.querySelector(".listbox:not([hidden])");
+        if (stop && !list && !e.defaultPrevented) { e.preventDefault(); stop.click(); return; }
+      }
       if (e.key === "Escape") {
         var section = e.target.closest && e.target.closest(".edit-entry");
         var cancel = section && section.querySelector("[data-cancel-edit]");
