@@ -344,7 +344,7 @@ def log_entries_for_association(
     )
     ids = list(entries.values_list("pk", flat=True))
     names = dict(Institution.objects.values_list("pk", "name"))
-    bodies = fields_of(Kind.INSTITUTION)
+    bodies = [f for f in EXPORTED if f.kind is Kind.INSTITUTION]
     many = [f for f in EXPORTED if f.kind is Kind.CODES]
     for start in range(0, len(ids), LOG_BATCH_SIZE):
         batch = ids[start : start + LOG_BATCH_SIZE]

@@ -312,8 +312,18 @@
     });
   }
 
+  /* --- the Once-Only barrier opens the fold naming the document and its holder ----------- */
+  function initOnceOnly(form) {
+    var fold = form.querySelector("[data-once-only]");
+    if (!fold) return;
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "barriers" && e.target.value === "once_only" && e.target.checked) fold.open = true;
+    });
+  }
+
   function initForm(form) {
     initFolds(form);
+    initOnceOnly(form);
     initCarriedOver(form);
     initConsent(form);
     var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
