@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Count, F, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from cases.entry_fields import ENTRY_FIELDS, Kind, fields_of
+from cases.entry_fields import ENTRY_FIELDS, Kind
 from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
 from referrals.models import Institution
