@@ -71,7 +71,11 @@ def complaint_letter(complaint, entries) -> dict:
                 "name": association.name,
                 "lines": [line for line in (association.street, town, association.email) if line],
             },
-            "addressee": {"name": body.name(language), "lines": body.postal_lines(language)},
+            "addressee": {
+                "name": body.name(language),
+                "lines": body.postal_lines(language),
+                "known": bool(body.street_fr or body.street_nl),
+            },
             "issued_on": formats.date_format(complaint.created_at.date(), "j F Y"),
             "subject": _("Once-Only principle not respected: report of %(count)d situation(s)")
             % {"count": len(facts)},
