@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from cases.models import AssistanceRequest
 from organisations.models import Role
 from referrals.models import Institution
 from referrals.registry import seed_registry
@@ -85,4 +86,56 @@ def test_a_director_generates_a_complaint_pdf_from_two_entries(
     assert "extrait de rôle" in text
     assert "Registre national" in text
     assert "MB-12" not in text
+    context.close()
+
+
+@pytest.fixture
+def worker_cookie():
+    if not Institution.objects.filter(code="rn").exists():
+        seed_registry(Institution)
+    association = AssociationFactory(slug="asbl-once-worker", name="Maison de quartier Sud")
+    worker = MembershipFactory(organisation=association, role=Role.WORKER).user
+    client = Client()
+    client.force_login(worker)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def test_ticking_the_once_only_barrier_asks_for_the_document_and_its_holder(
+    live_server, browser, worker_cookie
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": worker_cookie, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    fields = page.locator("form[data-entry-form] [data-once-only]")
+    # Given the entry form, the Once-Only fields stay out of the way
+    assert not fields.is_visible()
+
+    # When the worker ticks the Once-Only barrier (under "more barriers" if it is folded there)
+    chip = page.locator("form[data-entry-form] label.chip:has(input[value=once_only])")
+    if not chip.is_visible():
+        page.locator("form[data-entry-form] details.more-chips > summary").first.click()
+    chip.click()
+
+    # Then the document and the body holding it are asked for, and saved with the entry
+    assert fields.is_visible()
+    page.fill("#new-duration_minutes", "20")
+    page.select_option("#new-procedure_domain", index=1)
+    page.fill("#new-once_only_document", "composition de ménage")
+    page.fill("#new-once_only_holder_search", "registre national")
+    page.wait_for_selector("#new-once_only_holder_search-list li", timeout=10_000)
+    page.keyboard.press("Enter")
+    page.locator("form[data-entry-form] label.chip:has(input[name=mode])").first.click()
+    page.locator("form[data-entry-form] label.chip:has(input[name=outcome])").first.click()
+    page.locator("form[data-entry-form] label.chip:has(input[name=channel])").first.click()
+    page.click("form[data-entry-form] [data-save]")
+    page.wait_for_function(
+        "document.querySelectorAll('ol.entries > li.entry').length === 1", timeout=10_000
+    )
+    entry = AssistanceRequest.objects.get()
+    assert entry.has_once_only
+    assert entry.once_only_document == "composition de ménage"
+    assert entry.once_only_holder == Institution.objects.get(code="rn")
     context.close()

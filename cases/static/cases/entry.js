@@ -312,12 +312,12 @@
     });
   }
 
-  /* --- the Once-Only barrier opens the fold naming the document and its holder ----------- */
+  /* --- the Once-Only barrier shows the fields naming the document and its holder --------- */
   function initOnceOnly(form) {
-    var fold = form.querySelector("[data-once-only]");
-    if (!fold) return;
+    var box = form.querySelector("[data-once-only]");
+    if (!box) return;
     form.addEventListener("change", function (e) {
-      if (e.target.name === "barriers" && e.target.value === "once_only" && e.target.checked) fold.open = true;
+      if (e.target.name === "barriers" && e.target.value === "once_only") box.hidden = !e.target.checked;
     });
   }
 
