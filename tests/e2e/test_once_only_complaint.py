@@ -123,6 +123,8 @@ def test_ticking_the_once_only_barrier_asks_for_the_document_and_its_holder(
     assert fields.is_visible()
     page.fill("#new-duration_minutes", "20")
     page.select_option("#new-procedure_domain", index=1)
+    page.select_option("#new-referrer_kind", "self")
+    page.select_option("#new-responsible_kind", "pub_reg")
     page.fill("#new-once_only_document", "composition de ménage")
     page.fill("#new-once_only_holder_search", "registre national")
     page.wait_for_selector("#new-once_only_holder_search-list li", timeout=10_000)
