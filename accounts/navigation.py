@@ -49,6 +49,7 @@ LINKS = (
         ("workload:statement",),
         audience=Rule.DIRECTOR,
     ),
+    Link("complaints:list", _("Once-Only complaints"), ("complaints:",), audience=Rule.DIRECTOR),
     Link("accounts:settings", _("Settings"), ("accounts:settings", "evidence:sharing")),
     Link("audit:trail", _("Audit trail"), ("audit:",)),
     Link(

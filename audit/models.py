@@ -50,6 +50,7 @@ class ObjectType(models.TextChoices):
     MEMBERSHIP = "membership", _("membership")
     ASSOCIATION = "association", _("association settings")
     EVIDENCE_BUNDLE = "evidence_bundle", _("evidence bundle")
+    COMPLAINT = "once_only_complaint", _("Once-Only complaint")
 
 
 class AuditEvent(models.Model):

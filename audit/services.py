@@ -155,6 +155,22 @@ def _attempt(action, attempt, actor, detail=None) -> AuditEvent:
     return _about(ObjectType.ATTEMPT, action, attempt, actor, detail)
 
 
+def _complaint(action, complaint, actor, detail=None) -> AuditEvent:
+    return _about(ObjectType.COMPLAINT, action, complaint, actor, detail)
+
+
+def complaint_created(*, complaint, actor=None) -> AuditEvent:
+    return _complaint(Action.CREATE, complaint, actor, {"entries": complaint.entries.count()})
+
+
+def complaint_changed(*, complaint, fields, actor=None) -> AuditEvent:
+    return _complaint(Action.UPDATE, complaint, actor, {"fields": sorted(fields)})
+
+
+def complaint_deleted(*, complaint, actor=None) -> AuditEvent:
+    return _complaint(Action.DELETE, complaint, actor)
+
+
 def attempt_created(*, attempt, actor=None) -> AuditEvent:
     return _attempt(Action.CREATE, attempt, actor, {"month": attempt.month})
 

@@ -283,7 +283,7 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
     search_fields = ("=person__code", "^procedure_domain", "notes")
     date_hierarchy = "occurred_on"
     raw_id_fields = ("person", "created_by")
-    autocomplete_fields = ("association", "referred_by", "responsible_institution")
+    autocomplete_fields = ("association", *(f.name for f in fields_of(Kind.INSTITUTION)))
     readonly_fields = ("created_by", "month", "procedure_root", "created_at", "updated_at")
     list_select_related = ("association", "person")
     show_full_result_count = False

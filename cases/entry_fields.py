@@ -90,6 +90,10 @@ DEFAULT_MESSAGES = {
 MIN_DURATION, MAX_DURATION = 1, 1440
 EARLIEST_DATE = dt.date(2000, 1, 1)
 MAX_NOTES = 5000
+MAX_ONCE_ONLY_DOCUMENT = 200
+# The barrier whose entries name the document asked for again and the body holding it.
+ONCE_ONLY_BARRIER = "once_only"
+ONCE_ONLY_FIELDS = ("once_only_document", "once_only_holder")
 MAX_RIGHT_MONTHS = 120
 MAX_RIGHT_MONTHLY_EUR = Decimal("10000.00")
 MAX_EXTRA_COST_EUR = Decimal("100000.00")
@@ -164,6 +168,29 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
         Group.PROCEDURE,
         section="digital_barriers",
         required=False,
+    ),
+    # Once-Only (domain.md): with the `once_only` barrier, which document the administration
+    # asked for again and which body already holds it; the director's complaints quote both.
+    EntryField(
+        "once_only_document",
+        Kind.TEXT,
+        _("Document asked for again"),
+        Group.PROCEDURE,
+        required=False,
+        max_length=MAX_ONCE_ONLY_DOCUMENT,
+        exported=False,
+        messages={
+            "too_long": _("The name of the document is too long (%(max)d characters at most).")
+        },
+    ),
+    # Not in the log export: its columns are the contract's, and complaints read these here.
+    EntryField(
+        "once_only_holder",
+        Kind.INSTITUTION,
+        _("Body that already holds it"),
+        Group.PROCEDURE,
+        required=False,
+        exported=False,
     ),
     EntryField("mode", Kind.CODE, _("Assistance mode"), Group.OUTCOME, section="assistance_modes"),
     EntryField("outcome", Kind.CODE, _("Outcome"), Group.OUTCOME, section="outcomes"),
@@ -260,6 +287,8 @@ LAID_OUT_BY_HAND = frozenset(
         "sensitive_flags",
         "person",
         "notes",
+        "once_only_document",
+        "once_only_holder",
     }
 )
 MORE_FIELDS: tuple[EntryField, ...] = tuple(

@@ -29,6 +29,7 @@ IDENTIFIER_ACTIONS = (("", ""), ("mask", "mask"), ("keep", "keep"))
 SERVICE_FIELD_TO_FORM_FIELD = {
     "referred_by": "referred_by_search",
     "responsible_institution": "responsible_search",
+    "once_only_holder": "once_only_holder_search",
     "person": "person_code",
     "code": "person_code",
     "language": "person_language",
@@ -136,6 +137,13 @@ class BodiesForm(forms.Form):
         value = self[name].value() or ""
         return [(code, label, code == value) for code, label in self.fields[name].choices]
 
+    def once_only_open(self) -> bool:
+        """Whether the Once-Only fold opens: the barrier is ticked, or its fields say something."""
+        names = ("barriers", "once_only_document", "once_only_holder", "once_only_holder_search")
+        return "once_only" in (self["barriers"].value() or []) or any(
+            self[name].value() or self[name].errors for name in names[1:] if name in self.fields
+        )
+
     def responsible_kind_options(self):
         return self.select_options("responsible_kind")
 
@@ -195,6 +203,7 @@ EntryFieldsForm = type(
 SEARCH_CONTROLS = {
     "referred_by": "referred_by_search",
     "responsible_institution": "responsible_search",
+    "once_only_holder": "once_only_holder_search",
 }
 
 
@@ -217,6 +226,9 @@ class EntryForm(EntryFieldsForm):
     responsible_same = forms.BooleanField(label=_("Same as referrer"), required=False)
     responsible_search = forms.CharField(
         label=BY_NAME["responsible_institution"].label, required=False, max_length=200
+    )
+    once_only_holder_search = forms.CharField(
+        label=BY_NAME["once_only_holder"].label, required=False, max_length=200
     )
     person_code = forms.CharField(label=BY_NAME["person"].label, required=False, max_length=30)
     person_language = forms.ChoiceField(label=_("Language of the person"), required=False)

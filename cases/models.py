@@ -16,6 +16,7 @@ from taxonomy import get_taxonomy
 from .entry_fields import (
     MAX_DURATION,
     MAX_EXTRA_COST_EUR,
+    MAX_ONCE_ONLY_DOCUMENT,
     MAX_RIGHT_MONTHLY_EUR,
     MAX_RIGHT_MONTHS,
     MIN_DURATION,
@@ -129,6 +130,17 @@ class AssistanceRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("responsible body"),
+    )
+    once_only_document = models.CharField(
+        _("document asked for again"), max_length=MAX_ONCE_ONLY_DOCUMENT, blank=True, default=""
+    )
+    once_only_holder = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("body that already holds it"),
     )
     mode = models.CharField(_("assistance mode"), max_length=20)
     next_appointment = models.DateField(_("next appointment"), null=True, blank=True)

@@ -28,7 +28,16 @@ from taxonomy import get_taxonomy, procedure_root
 
 from . import selectors
 from .bulk import bulk_insert
-from .entry_fields import ENTRY_FIELDS, FIELD_NAMES, EntryField, Kind, entry_document, entry_values
+from .entry_fields import (
+    ENTRY_FIELDS,
+    FIELD_NAMES,
+    ONCE_ONLY_BARRIER,
+    ONCE_ONLY_FIELDS,
+    EntryField,
+    Kind,
+    entry_document,
+    entry_values,
+)
 from .models import (
     BARRIER_CODES,
     KIND_CODES,
@@ -256,8 +265,31 @@ def assistance_request_clean(association: Association, data: dict) -> dict:
         errors["consent"] = [
             _("Sensitive data was handled: record the consent given (written, oral or none).")
         ]
+    _check_once_only(errors, data)
     errors.raise_if_any()
     return data
+
+
+def _check_once_only(errors: FieldErrors, data: dict) -> None:
+    """The document asked for again and the body holding it belong to a Once-Only entry; the
+    document's name goes into complaints, so it may not carry an identifier of the person."""
+    once_only = ONCE_ONLY_BARRIER in (data.get("barriers") or [])
+    for name in ONCE_ONLY_FIELDS:
+        if data.get(name) not in (None, "") and not once_only and name not in errors:
+            errors.add(
+                name,
+                _("Only for an entry with the barrier “Once-Only principle not respected”."),
+            )
+    document = data.get("once_only_document")
+    if isinstance(document, str) and document and "once_only_document" not in errors:
+        if contains_identifier(document):
+            errors.add(
+                "once_only_document",
+                _(
+                    "The name of the document holds a personal identifier (a number, an "
+                    "e-mail, …): name the document only."
+                ),
+            )
 
 
 def _apply(entry: AssistanceRequest, data: dict) -> dict[str, list[str]]:

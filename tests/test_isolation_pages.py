@@ -321,7 +321,7 @@ def exports_scene(scene, settings, tmp_path):
 def object_ids(world, side) -> list[int]:
     """Every id of one side's objects a URL could name: persons, entries, incidents, jobs."""
     made = getattr(world, side)
-    objects = [made.person, made.entry, made.incident, *getattr(made, "jobs", [])]
+    objects = [made.person, made.entry, made.incident, made.complaint, *getattr(made, "jobs", [])]
     if side == "mine":
         objects += [world.mine.job, getattr(made, "extra_entry", made.entry)]
     return sorted({o.pk for o in objects})

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
 from attempts import selectors as attempt_selectors
-from cases.entry_fields import ENTRY_FIELDS, Kind, fields_of
+from cases.entry_fields import ENTRY_FIELDS, Kind
 from cases.models import AssistanceRequest, RequestBarrier
 from organisations.models import Association
 from referrals.models import Institution
@@ -459,7 +459,7 @@ def log_entries_for_association(
     )
     ids = list(entries.values_list("pk", flat=True))
     names = dict(Institution.objects.values_list("pk", "name"))
-    bodies = fields_of(Kind.INSTITUTION)
+    bodies = [f for f in EXPORTED if f.kind is Kind.INSTITUTION]
     many = [f for f in EXPORTED if f.kind is Kind.CODES]
     for start in range(0, len(ids), LOG_BATCH_SIZE):
         batch = ids[start : start + LOG_BATCH_SIZE]

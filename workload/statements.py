@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from complaints import selectors as complaint_selectors
 from organisations.letterhead import enterprise_number_display
 from organisations.models import Association
 from organisations.selectors import association_signatory_name
@@ -449,17 +450,37 @@ def statement_letter(association, period, statement: dict, institution, language
     }
 
 
+# --- Once-Only complaints about the body (complaints app) -----------------------------------
+
+
+def statement_complaints(counts: dict, statement: dict) -> dict | None:
+    """How many of the association's Once-Only complaints quote entries of the period whose
+    responsible body is this institution, and how many were answered; None for a statement
+    of a kind of body (a complaint is about an institution)."""
+    if not statement["institution"]:
+        return None
+    return counts.get(statement["institution"]["id"], {"complaints": 0, "answers": 0})
+
+
+def _complaint_counts(association, period) -> dict:
+    return complaint_selectors.complaint_counts_by_institution(
+        association=association, months=period.months
+    )
+
+
 def statement_context(association, period, statements, language) -> dict:
     institutions = Institution.objects.in_bulk(
         [s["institution"]["id"] for s in statements if s["institution"]]
     )
     presented = []
+    complaint_counts = _complaint_counts(association, period) if statements else {}
     for s in statements:
         institution = institutions.get(s["institution"]["id"]) if s["institution"] else None
         presented.append(
             {
                 **statement_present(s, period, language),
                 "letter": statement_letter(association, period, s, institution, language),
+                "complaints": statement_complaints(complaint_counts, s),
             }
         )
     return {

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "freshness",
     "cases",
     "attempts",
+    "complaints",
     "workload",
     "evidence",
     "api",

@@ -51,6 +51,7 @@ MENUS = {
         "/incidents/",
         "/workload/",
         "/workload/statements/",
+        "/complaints/",
         "/account/settings/",
         "/audit/",
     ],

@@ -33,6 +33,8 @@ FIELDS = {
     "right_months",
     "right_monthly_eur",
     "extra_cost_eur",
+    "once_only_document",
+    "once_only_holder",
 }
 REQUIRED = ["occurred_on", "duration_minutes", "channel", "procedure_domain", "mode", "outcome"]
 
@@ -55,6 +57,8 @@ def test_posting_the_required_fields_gives_201_with_the_defaults(world):
     assert body["right_monthly_eur"] == "0.00"
     assert body["extra_cost_eur"] == "0.00"
     assert body["next_appointment"] is None
+    assert body["once_only_document"] == ""
+    assert body["once_only_holder"] is None
     entry = AssistanceRequest.objects.get(pk=body["id"])
     assert entry.association == world.mine.association
     assert entry.created_by == world.worker.user

@@ -25,6 +25,7 @@ from api.middleware import allowed_methods
 from api.scoping import AssociationScopedMixin, AssociationScopedRelatedField
 from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, IncidentSheet, Person
+from complaints.models import CompetentBody, Complaint
 from organisations.models import FederationMembership, Role
 from tests.api.conftest import seat
 from tests.factories import MembershipFactory, log_attempt
@@ -169,6 +170,16 @@ def test_an_unclassified_route_fails_the_walker():
 # --- The world the callers try ---------------------------------------------------------------
 
 
+def once_only_complaint(association, entry):
+    """A complaint quoting the side's entry (written as rows: the scene's entry has no
+    Once-Only barrier, which the service would ask for)."""
+    complaint = Complaint.objects.create(
+        association=association, addressed_to=CompetentBody.objects.get(level="federal")
+    )
+    complaint.entries.add(entry)
+    return complaint
+
+
 @pytest.fixture
 def scene(world):
     mine = world.mine
@@ -176,6 +187,8 @@ def scene(world):
     mine.attempt = log_attempt(
         mine.association, notes="attempt of mine", assistance_request=mine.entry
     )
+    for side in (mine, world.other):
+        side.complaint = once_only_complaint(side.association, side.entry)
     rollups_sweep_dirty()
     world.other_director = seat(world.other.association, Role.DIRECTOR)
     world.anonymous = APIClient()
@@ -200,6 +213,12 @@ def fingerprint(world):
         sorted(FederationMembership.objects.filter(association=association).values_list()),
         sorted(Job.objects.filter(association=association).values_list()),
         sorted(ContactAttempt.objects.for_association(association).values_list()),
+        sorted(Complaint.objects.for_association(association).values_list()),
+        sorted(
+            Complaint.entries.through.objects.filter(
+                complaint__association=association
+            ).values_list()
+        ),
     )
 
 
@@ -350,7 +369,14 @@ def page_url(route, world):
 def test_no_page_shows_a_member_of_another_association_anything_of_mine(scene):
     # One scene for every page (the admin alone has a hundred routes): the walk stays fast.
     mine = scene.mine
-    candidate_ids = {mine.person.pk, mine.entry.pk, mine.incident.pk, mine.job.pk, mine.attempt.pk}
+    candidate_ids = {
+        mine.person.pk,
+        mine.entry.pk,
+        mine.incident.pk,
+        mine.job.pk,
+        mine.complaint.pk,
+        mine.attempt.pk,
+    }
     other_director = MembershipFactory(organisation=scene.other.association, role=Role.DIRECTOR)
     callers = (
         (scene.other_worker.user, scene.association_markers),

@@ -1,7 +1,10 @@
 import pytest
 
+from complaints.services import complaint_create
+
 # The two associations of the API suite, with their seats: reused, not copied.
 from tests.api.conftest import world  # noqa: F401
+from tests.complaints.conftest import once_only_entry
 from tests.factories import log_attempt
 
 
@@ -11,4 +14,9 @@ def scene(world):  # noqa: F811
     (url_values looks for one)."""
     world.mine.job = None
     world.mine.attempt = log_attempt(world.mine.association)
+    # A Once-Only entry to complain about, and a complaint to track.
+    world.mine.once_only_entry = once_only_entry(world.mine.association)
+    world.mine.complaint = complaint_create(
+        association=world.mine.association, entries=[world.mine.once_only_entry.pk]
+    )
     return world

@@ -207,6 +207,17 @@ PAGE_FORMS = {
         url_values=lambda s: {"pk": s.mine.person.pk},
         silent='one input: anything but confirm=yes shows the confirmation, "yes" erases',
     ),
+    "complaints:create": PageForm(
+        "director",
+        lambda s: ["entries", "language", "addressed_to"],
+        lambda s: {"entries": [str(s.mine.once_only_entry.pk)], "language": "fr"},
+    ),
+    "complaints:detail": PageForm(
+        "director",
+        lambda s: ["status", "sent_on", "answered_on", "answer", "closed_on"],
+        lambda s: {"status": "sent", "sent_on": _today()},
+        url_values=lambda s: {"pk": s.mine.complaint.pk},
+    ),
     "workload:import-create": PageForm(
         "director",
         lambda s: ["file", "file_kind"],

@@ -312,8 +312,18 @@
     });
   }
 
+  /* --- the Once-Only barrier shows the fields naming the document and its holder --------- */
+  function initOnceOnly(form) {
+    var box = form.querySelector("[data-once-only]");
+    if (!box) return;
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "barriers" && e.target.value === "once_only") box.hidden = !e.target.checked;
+    });
+  }
+
   function initForm(form) {
     initFolds(form);
+    initOnceOnly(form);
     initCarriedOver(form);
     initConsent(form);
     var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
