@@ -299,7 +299,10 @@ def _amount_values(amount) -> dict:
 def _amount_rows(association) -> list[dict]:
     taxonomy, language = get_taxonomy(), (get_language() or "fr")[:2]
     return [
-        {"amount": a, "procedure": taxonomy.label("procedure_domains", a.procedure_domain, language)}
+        {
+            "amount": a,
+            "procedure": taxonomy.label("procedure_domains", a.procedure_domain, language),
+        }
         for a in reference_amount_list_for_association(association=association)
     ]
 
