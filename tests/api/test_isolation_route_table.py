@@ -25,7 +25,7 @@ from api.middleware import allowed_methods
 from api.scoping import AssociationScopedMixin, AssociationScopedRelatedField
 from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, IncidentSheet, Person
-from organisations.models import FederationMembership, Role
+from organisations.models import FederationMembership, ReferenceAmount, Role
 from tests.api.conftest import seat
 from tests.factories import MembershipFactory, log_attempt
 from workload.models import Job
@@ -177,10 +177,20 @@ def scene(world):
         mine.association, notes="attempt of mine", assistance_request=mine.entry
     )
     rollups_sweep_dirty()
+    # A reference amount of mine's table (the director's settings page edits and deletes it).
+    mine.reference_amount = ReferenceAmount.objects.for_association(mine.association).first()
+    mine.reference_amount.situation = "amount of mine"
+    mine.reference_amount.save()
     world.other_director = seat(world.other.association, Role.DIRECTOR)
     world.anonymous = APIClient()
     # Markers of mine's data: none may appear in an answer to a caller of `other`.
-    world.markers = [mine.person.code, "notes of mine", "incident of mine", "attempt of mine"]
+    world.markers = [
+        mine.person.code,
+        "notes of mine",
+        "incident of mine",
+        "attempt of mine",
+        "amount of mine",
+    ]
     world.association_markers = [*world.markers, mine.association.slug]
     return world
 
@@ -200,6 +210,12 @@ def fingerprint(world):
         sorted(FederationMembership.objects.filter(association=association).values_list()),
         sorted(Job.objects.filter(association=association).values_list()),
         sorted(ContactAttempt.objects.for_association(association).values_list()),
+        sorted(
+            ReferenceAmount.objects.for_association(association)
+            .values_list()
+            .order_by()
+            .values_list("pk", "procedure_domain", "situation", "monthly_eur", "source_name")
+        ),
     )
 
 
@@ -350,7 +366,13 @@ def page_url(route, world):
 def test_no_page_shows_a_member_of_another_association_anything_of_mine(scene):
     # One scene for every page (the admin alone has a hundred routes): the walk stays fast.
     mine = scene.mine
-    candidate_ids = {mine.person.pk, mine.entry.pk, mine.incident.pk, mine.job.pk}
+    candidate_ids = {
+        mine.person.pk,
+        mine.entry.pk,
+        mine.incident.pk,
+        mine.job.pk,
+        mine.reference_amount.pk,
+    }
     other_director = MembershipFactory(organisation=scene.other.association, role=Role.DIRECTOR)
     callers = (
         (scene.other_worker.user, scene.association_markers),
