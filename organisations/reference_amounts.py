@@ -154,7 +154,10 @@ def reference_amount_clean(values: dict) -> dict:
     for name in ("procedure_domain", "situation", "source_name", "source_url"):
         value = data[name]
         data[name] = value.strip() if isinstance(value, str) else ""
-        if len(data[name]) > MAX_LENGTHS[name]:
+        if any(ord(c) < 32 for c in data[name]):
+            # A control character (a NUL above all) cannot be stored, nor printed.
+            errors[name] = [_("The text holds a character that cannot be stored.")]
+        elif len(data[name]) > MAX_LENGTHS[name]:
             errors[name] = [
                 _("The text is too long (%(max)d characters at most).") % {"max": MAX_LENGTHS[name]}
             ]
