@@ -331,7 +331,6 @@ def object_ids(world, side) -> list[int]:
     objects = [made.person, made.entry, made.incident, *getattr(made, "jobs", [])]
     if side == "mine":
         objects += [world.mine.job, getattr(made, "extra_entry", made.entry)]
-        objects += [world.mine.reference_amount]
     return sorted({o.pk for o in objects})
 
 
