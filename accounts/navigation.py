@@ -50,7 +50,11 @@ LINKS = (
         audience=Rule.DIRECTOR,
     ),
     Link("complaints:list", _("Once-Only complaints"), ("complaints:",), audience=Rule.DIRECTOR),
-    Link("accounts:settings", _("Settings"), ("accounts:settings", "evidence:sharing")),
+    Link(
+        "accounts:settings",
+        _("Settings"),
+        ("accounts:settings", "accounts:reference_amount", "evidence:sharing"),
+    ),
     Link("audit:trail", _("Audit trail"), ("audit:",)),
     Link(
         "evidence:dashboard", _("Federation figures"), ("evidence:dashboard", "evidence:release-")

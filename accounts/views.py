@@ -1,15 +1,17 @@
 """Where a login lands, the two-factor pages, and the director's settings pages (costs,
 retention, sharing, 2FA; the letterhead its letters and receipts print; the barriers the entry
-form shows)."""
+form shows; the reference amounts the entry form proposes for the rights ledger)."""
 
 import base64
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -18,12 +20,20 @@ from django_otp import login as otp_login
 
 from organisations.access import Rule, seat_required
 from organisations.letterhead import LETTERHEAD_FIELDS, enterprise_number_display
-from organisations.selectors import federation_membership_list_for_association
+from organisations.reference_amounts import REFERENCE_FIELDS
+from organisations.selectors import (
+    federation_membership_list_for_association,
+    reference_amount_get_for_association,
+    reference_amount_list_for_association,
+)
 from organisations.services import (
     association_set_sharing,
     association_set_shown_barriers,
     association_update_letterhead,
     association_update_settings,
+    reference_amount_create,
+    reference_amount_delete,
+    reference_amount_update,
 )
 from taxonomy import get_taxonomy
 
@@ -251,3 +261,121 @@ def association_barriers(request):
         {"association": association, "options": options, "errors": errors, "saved": saved},
         status=400 if errors else 200,
     )
+
+
+# --- the reference amounts the entry form proposes (organisations.reference_amounts) --------
+
+director_settings = seat_required(
+    Rule.DIRECTOR,
+    message=gettext_lazy("Only a director of an association may change its settings."),
+)
+
+
+def _procedure_options(selected: str) -> list[tuple]:
+    """(group, [(code, label, selected)]) of the taxonomy's procedures, in the page's language."""
+    taxonomy, language = get_taxonomy(), (get_language() or "fr")[:2]
+    groups = []
+    for code in taxonomy.sections["procedure_domains"]:
+        option = (code.code, code.label(language), code.code == selected)
+        if code.parent is None:
+            groups.append((code.label(language), [option]))
+        else:
+            groups[-1][1].append(option)
+    return groups
+
+
+def _typed_amount(request) -> dict:
+    return {name: request.POST.get(name, "") for name in REFERENCE_FIELDS}
+
+
+def _amount_values(amount) -> dict:
+    """A row as its form shows it: the amount with the decimal comma of the page's language."""
+    values = {name: getattr(amount, name) for name in REFERENCE_FIELDS}
+    values["monthly_eur"] = number_format(amount.monthly_eur, 2)
+    values["valid_from"] = amount.valid_from.isoformat()
+    return values
+
+
+def _amount_rows(association) -> list[dict]:
+    taxonomy, language = get_taxonomy(), (get_language() or "fr")[:2]
+    return [
+        {
+            "amount": a,
+            "procedure": taxonomy.label("procedure_domains", a.procedure_domain, language),
+        }
+        for a in reference_amount_list_for_association(association=association)
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@director_settings
+def reference_amounts(request):
+    """The association's table of reference amounts, and a form to add one. Nothing is added
+    when one field is wrong: the form shows what was typed, each error next to its field."""
+    association = request.association
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = _typed_amount(request)
+        try:
+            reference_amount_create(association=association, values=values, actor=request.user)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("Reference amount added."))
+            return redirect("accounts:reference_amounts")
+    return render(
+        request,
+        "accounts/reference_amounts.html",
+        {
+            "association": association,
+            "rows": _amount_rows(association),
+            "values": values,
+            "procedures": _procedure_options(values.get("procedure_domain", "")),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _amount_or_404(request, pk):
+    amount = reference_amount_get_for_association(association=request.association, pk=pk)
+    if amount is None:
+        raise Http404
+    return amount
+
+
+@require_http_methods(["GET", "POST"])
+@director_settings
+def reference_amount_edit(request, pk):
+    amount = _amount_or_404(request, pk)
+    errors, values = {}, _amount_values(amount)
+    if request.method == "POST":
+        values = _typed_amount(request)
+        try:
+            reference_amount_update(amount=amount, values=values, actor=request.user)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("Reference amount saved."))
+            return redirect("accounts:reference_amounts")
+    return render(
+        request,
+        "accounts/reference_amount_edit.html",
+        {
+            "association": request.association,
+            "amount": amount,
+            "values": values,
+            "procedures": _procedure_options(values.get("procedure_domain", "")),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["POST"])
+@director_settings
+def reference_amount_delete_view(request, pk):
+    amount = _amount_or_404(request, pk)
+    reference_amount_delete(amount=amount, actor=request.user)
+    messages.success(request, _("Reference amount deleted."))
+    return redirect("accounts:reference_amounts")

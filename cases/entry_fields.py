@@ -267,6 +267,30 @@ ENTRY_FIELDS: tuple[EntryField, ...] = (
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ENTRY_FIELDS)
 
+# When the entry form shows the rights ledger (Group.RIGHTS): the outcome says the procedure
+# did not simply end with the right open (partly done, waiting, postponed, sent elsewhere,
+# abandoned, impossible, right lost: taxonomy `outcomes`, domain.md's rights impacts by outcome),
+# or a barrier says the right itself was held up (a file error no one can correct online, a
+# letter only in the eBox that no one saw). A resolved procedure without such a barrier keeps
+# the ledger under its fold. The one rule: the form reads it, and renders it for entry.js.
+LEDGER_OUTCOMES = (
+    "partial",
+    "pending_inst",
+    "pending_person",
+    "postponed_technical",
+    "redirected",
+    "abandoned",
+    "impossible",
+    "rights_lost",
+)
+LEDGER_BARRIERS = ("data_error", "digital_mail")
+
+
+def ledger_called_for(outcome, barriers=()) -> bool:
+    """Whether the entry's outcome or barriers call for the rights ledger on the form."""
+    return outcome in LEDGER_OUTCOMES or any(b in LEDGER_BARRIERS for b in barriers or ())
+
+
 # The fields that the entry page and the person's record lay out by hand, each in its own
 # place. A field added to the definition is not here: the form shows it in its "more"
 # section and the record in a column of its own, by its label, with nothing else to write.

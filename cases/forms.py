@@ -5,15 +5,32 @@ what is valid, so that the page, the API and imports accept exactly the same ent
 options and labels come from `cases.presentation`.
 """
 
+import datetime as dt
+import json
+
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from referrals.models import Institution
 from referrals.selectors import institutions_search
+from rendering import numbers
+from taxonomy import procedure_root
 
 from . import presentation
-from .entry_fields import BY_NAME, ENTRY_FIELDS, MORE_FIELDS, EntryField, Group, Kind, fields_of
+from .entry_fields import (
+    BY_NAME,
+    ENTRY_FIELDS,
+    LEDGER_BARRIERS,
+    LEDGER_OUTCOMES,
+    MORE_FIELDS,
+    EntryField,
+    Group,
+    Kind,
+    fields_of,
+    ledger_called_for,
+)
 from .models import AssistanceRequest
 from .presentation import code_choices, grouped_options, page_language, procedure_choices
 
@@ -238,13 +255,22 @@ class EntryForm(EntryFieldsForm):
     ERRORS_SHOWN_UNDER = {**SEARCH_CONTROLS, "identifiers_action": "notes"}
 
     def __init__(
-        self, *args, carried_over=None, shown_barriers=None, association_id=None, **kwargs
+        self,
+        *args,
+        carried_over=None,
+        shown_barriers=None,
+        association_id=None,
+        reference_amounts=(),
+        **kwargs,
     ):
         """A blank form takes only the date and the channel from the worker's last entry
         (`carried_over`, which the page marks); every other choice (mode, outcome,
         consent given) is made afresh for each person, so that a value the worker did not
-        choose this time is never saved."""
+        choose this time is never saved. `reference_amounts`, the association's table
+        (organisations.ReferenceAmount), is only ever proposed: the monthly amount stays
+        empty until the worker chooses one."""
         self.carried_over = carried_over or {}
+        self.reference_amounts = list(reference_amounts)
         self.shown_barriers = shown_barriers
         self.association_id = association_id
         super().__init__(*args, **kwargs)
@@ -310,20 +336,80 @@ class EntryForm(EntryFieldsForm):
         return shown
 
     def more_field_groups(self) -> list[tuple]:
-        """The "more" fields by group: (legend or None, open, fields). The rights ledger is
-        folded under its legend, open only when it holds a value or an error, so that an
-        entry that cost the person nothing costs the worker no scrolling."""
+        """The "more" fields by group: (legend or None, open, fields, ledger). The rights
+        ledger is folded under its legend, open when it holds a value or an error or when
+        the outcome or a barrier calls for it (`entry_fields.ledger_called_for`), so that an
+        entry that cost the person nothing costs the worker no scrolling. `ledger` tells
+        entry.js the same rule, to show the group as the worker chooses the outcome; without
+        the script the fold stays on the page, reachable."""
         groups = {}
         for bound, kind, options in self.more_fields():
             groups.setdefault(BY_NAME[bound.name].group, []).append((bound, kind, options))
         shown = []
         for group, fields in groups.items():
             legend = FOLDED_GROUPS.get(group)
-            is_open = legend is None or any(
-                bound.errors or _holds_a_value(bound.value()) for bound, _k, _o in fields
-            )
-            shown.append((legend, is_open, fields))
+            holds = any(bound.errors or _holds_a_value(bound.value()) for bound, _k, _o in fields)
+            ledger = None
+            if group is Group.RIGHTS:
+                ledger = {
+                    "holds": holds,
+                    "called_for": self.ledger_called_for(),
+                    "outcomes": " ".join(LEDGER_OUTCOMES),
+                    "barriers": " ".join(LEDGER_BARRIERS),
+                }
+            is_open = legend is None or holds or bool(ledger and ledger["called_for"])
+            shown.append((legend, is_open, fields, ledger))
         return shown
+
+    def ledger_called_for(self) -> bool:
+        return ledger_called_for(self["outcome"].value(), self["barriers"].value() or ())
+
+    # --- the reference amounts proposed for the monthly amount ----------------------------
+
+    def _entry_day(self) -> dt.date:
+        value = self["occurred_on"].value()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return self.fields["occurred_on"].to_python(value) or timezone.localdate()
+        except forms.ValidationError:
+            return timezone.localdate()
+
+    @staticmethod
+    def _proposal(amount) -> dict:
+        return {
+            "procedure": amount.procedure_domain,
+            "situation": amount.situation,
+            # As the amount box reads it back (a decimal comma in French and Dutch).
+            "value": number_format(amount.monthly_eur, 2),
+            "display": numbers.euros(amount.monthly_eur),
+            "source": amount.source_name,
+            "url": amount.source_url,
+            "valid_from": amount.valid_from.isoformat(),
+            "valid_from_display": date_format(amount.valid_from, "j F Y"),
+        }
+
+    def reference_amounts_json(self) -> str:
+        """Every row of the association's table, for entry.js to propose as the procedure and
+        the day change; the server picks the same ones (`reference_proposals`)."""
+        return json.dumps([self._proposal(a) for a in self.reference_amounts])
+
+    def reference_proposals(self) -> list[dict]:
+        """The amounts proposed for the monthly amount while the worker has typed none: the
+        procedure's (else its domain's), of each situation the one in force on the entry's
+        day."""
+        if _holds_a_value(self["right_monthly_eur"].value()):
+            return []
+        procedure = self["procedure_domain"].value() or ""
+        day = self._entry_day()
+        for code in dict.fromkeys((procedure, procedure_root(procedure) if procedure else "")):
+            in_force = {}
+            for amount in sorted(self.reference_amounts, key=lambda a: a.valid_from):
+                if code and amount.procedure_domain == code and amount.valid_from <= day:
+                    in_force[amount.situation] = amount
+            if in_force:
+                return [self._proposal(in_force[key]) for key in sorted(in_force)]
+        return []
 
     # --- what the template needs -----------------------------------------------------------
 

@@ -5,10 +5,11 @@ Nothing here reads the database or decides what is valid: the views hand it rows
 selectors, and `cases.services` keeps every rule.
 """
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from privacy import identifiers
+from rendering import numbers
 from taxonomy import get_taxonomy
 
 from .models import LANGUAGE_CODES
@@ -180,6 +181,58 @@ def receipt(entry, language) -> dict:
         "consent": str(CONSENT_SENTENCES.get(entry.consent, "")),
         "next": str(OUTCOME_SENTENCES.get(entry.outcome, "")),
         "sensitive": bool(entry.sensitive_flag_codes),
+        "at_stake": receipt_at_stake(entry, language),
+    }
+
+
+# The impacts whose months are delayed (to come) and those whose months are lost (METRICS.md's
+# rights_delayed_value_eur and rights_lost_value_eur).
+DELAYED_IMPACTS = ("delay", "temp_loss")
+LOST_IMPACTS = ("partial_loss", "total_loss")
+
+
+def receipt_at_stake(entry, language) -> dict | None:
+    """What the situation puts at stake for the person's rights, for the receipt: the impact,
+    the months of the benefit delayed or lost times its monthly amount, the fees borne, in
+    euros as the receipt's language writes them. None when the entry records no impact."""
+    impact = entry.rights_impact or "none"
+    if impact == "none":
+        return None
+    lines = []
+    months, monthly = entry.right_months or 0, entry.right_monthly_eur or 0
+    if months and monthly:
+        values = {
+            "months": numbers.integer(months, language),
+            "monthly": numbers.euros(monthly, language),
+            "total": numbers.euros(months * monthly, language),
+        }
+        if impact in LOST_IMPACTS:
+            text = ngettext(
+                "%(months)s month of a benefit of %(monthly)s a month is lost: %(total)s.",
+                "%(months)s months of a benefit of %(monthly)s a month are lost: %(total)s.",
+                months,
+            )
+        elif impact in DELAYED_IMPACTS:
+            text = ngettext(
+                "%(months)s month of a benefit of %(monthly)s a month is delayed: %(total)s.",
+                "%(months)s months of a benefit of %(monthly)s a month are delayed: %(total)s.",
+                months,
+            )
+        else:
+            text = ngettext(
+                "%(months)s month of a benefit of %(monthly)s a month is at stake: %(total)s.",
+                "%(months)s months of a benefit of %(monthly)s a month are at stake: %(total)s.",
+                months,
+            )
+        lines.append(text % values)
+    if entry.extra_cost_eur:
+        lines.append(
+            _("Fees, fines or interest you bore because of it: %(amount)s.")
+            % {"amount": numbers.euros(entry.extra_cost_eur, language)}
+        )
+    return {
+        "impact": get_taxonomy().label("rights_impacts", impact, language),
+        "lines": lines,
     }
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit import services as audit
 from organisations.access import Rule, seat_required
+from organisations.selectors import reference_amount_list_for_association
 from privacy import identifiers
 from rendering import numbers
 
@@ -114,6 +115,7 @@ def _entry_form(request, *args, **kwargs) -> EntryForm:
         *args,
         shown_barriers=request.association.shown_barriers,
         association_id=request.association.pk,
+        reference_amounts=reference_amount_list_for_association(association=request.association),
         **kwargs,
     )
 

@@ -268,3 +268,49 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.role} @ {self.organisation}"
+
+
+class ReferenceAmountQuerySet(models.QuerySet):
+    """Every read of an association's reference amounts starts here."""
+
+    def for_association(self, association):
+        return self.filter(association=association)
+
+
+MAX_REFERENCE_MONTHLY_EUR = Decimal("10000.00")  # the entry's monthly amount's own limit
+
+
+class ReferenceAmount(models.Model):
+    """The monthly amount of a benefit that a procedure opens, as the association's director
+    keeps it (organisations.reference_amounts): the entry form proposes it for the rights
+    ledger, with its source and the day it is valid from, and never saves it unless chosen."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="reference_amounts"
+    )
+    procedure_domain = models.CharField(_("procedure"), max_length=60)
+    # Which case of the benefit it is ("single person", "cohabitant"): one procedure may have
+    # several amounts.
+    situation = models.CharField(_("situation"), max_length=120, blank=True)
+    monthly_eur = models.DecimalField(_("monthly amount (€)"), max_digits=7, decimal_places=2)
+    source_name = models.CharField(_("source"), max_length=200)
+    source_url = models.URLField(_("address of the source"), max_length=500, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferenceAmountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reference amount")
+        verbose_name_plural = _("reference amounts")
+        ordering = ("procedure_domain", "situation", "-valid_from", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_eur__gt=0)
+                & models.Q(monthly_eur__lte=MAX_REFERENCE_MONTHLY_EUR),
+                name="reference_amount_monthly_eur_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.procedure_domain} {self.situation}: {self.monthly_eur}"

@@ -2,7 +2,15 @@
 
 from dataclasses import dataclass
 
-from .models import Association, Federation, FederationMembership, Membership, Organisation, Role
+from .models import (
+    Association,
+    Federation,
+    FederationMembership,
+    Membership,
+    Organisation,
+    ReferenceAmount,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -54,3 +62,31 @@ def association_signatory_name(*, association) -> str:
         .first()
     )
     return director or ""
+
+
+def reference_amount_list_for_association(*, association):
+    """The association's reference amounts, by procedure, the newest first."""
+    return ReferenceAmount.objects.for_association(association).order_by(
+        "procedure_domain", "situation", "-valid_from", "id"
+    )
+
+
+def reference_amount_get_for_association(*, association, pk) -> ReferenceAmount | None:
+    """One of the association's rows; another association's is None (the page answers 404)."""
+    return ReferenceAmount.objects.for_association(association).filter(pk=pk).first()
+
+
+def reference_amounts_in_force(*, association, on) -> dict[str, list[ReferenceAmount]]:
+    """For each procedure, the amounts in force on `on`: of the rows of one situation, the one
+    valid from the latest day not after `on`."""
+    in_force = {}
+    seen = set()
+    for amount in reference_amount_list_for_association(association=association).filter(
+        valid_from__lte=on
+    ):
+        key = (amount.procedure_domain, amount.situation)
+        if key in seen:
+            continue
+        seen.add(key)
+        in_force.setdefault(amount.procedure_domain, []).append(amount)
+    return in_force

@@ -24,9 +24,11 @@ from .models import (
     FederationMembership,
     Membership,
     Organisation,
+    ReferenceAmount,
     Role,
     User,
 )
+from .reference_amounts import DEFAULT_REFERENCE_AMOUNTS, REFERENCE_FIELDS, reference_amount_clean
 from .signals import hourly_cost_changed
 
 # Lower-case letters, digits and hyphens, starting with a letter or a digit (the slug is typed
@@ -266,3 +268,62 @@ def association_set_shown_barriers(*, association: Association, codes, actor=Non
             association=association, fields=["shown_barriers"], actor=actor
         )
     return association
+
+
+# --- the reference amounts of the rights ledger (organisations.reference_amounts) ------------
+
+
+def reference_amounts_seed(*, association: Association) -> int:
+    """Give an association that has no reference amounts the default table; return how many
+    rows were added (none when it already has some: its director's table is theirs)."""
+    if ReferenceAmount.objects.for_association(association).exists():
+        return 0
+    rows = [
+        ReferenceAmount(
+            association=association,
+            procedure_domain=d.procedure_domain,
+            situation=d.situation,
+            monthly_eur=d.monthly_eur,
+            source_name=d.source_name,
+            source_url=d.source_url,
+            valid_from=d.valid_from,
+        )
+        for d in DEFAULT_REFERENCE_AMOUNTS
+    ]
+    ReferenceAmount.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def reference_amount_create(*, association: Association, values: dict, actor=None):
+    """Add a row to the association's table; every field is checked before anything is
+    written (a ValidationError names each bad field)."""
+    data = reference_amount_clean(values)
+    amount = ReferenceAmount.objects.create(association=association, **data)
+    audit.association_settings_changed(
+        association=association, fields=["reference_amounts"], actor=actor
+    )
+    return amount
+
+
+@transaction.atomic
+def reference_amount_update(*, amount: ReferenceAmount, values: dict, actor=None):
+    data = reference_amount_clean(values)
+    changed = [name for name in REFERENCE_FIELDS if getattr(amount, name) != data[name]]
+    if changed:
+        for name in changed:
+            setattr(amount, name, data[name])
+        amount.save()
+        audit.association_settings_changed(
+            association=amount.association, fields=["reference_amounts"], actor=actor
+        )
+    return amount
+
+
+@transaction.atomic
+def reference_amount_delete(*, amount: ReferenceAmount, actor=None) -> None:
+    association = amount.association
+    amount.delete()
+    audit.association_settings_changed(
+        association=association, fields=["reference_amounts"], actor=actor
+    )

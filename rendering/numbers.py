@@ -27,11 +27,14 @@ EUROS = {
     "fr": ("{n}" + NBSP + "€", "-{n}" + NBSP + "€"),
     "nl": ("€" + NBSP + "{n}", "€" + NBSP + "-{n}"),
     "en": ("€{n}", "-€{n}"),
+    # German, an official language of Belgium, for what a receipt prints: "1.314,20 €".
+    "de": ("{n}" + NBSP + "€", "-{n}" + NBSP + "€"),
 }
 PERCENT = {
     "fr": "{n}" + NBSP + "%",
     "nl": "{n}%",
     "en": "{n}%",
+    "de": "{n}" + NBSP + "%",
 }
 
 

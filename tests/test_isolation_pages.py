@@ -115,6 +115,13 @@ QUERY_VALUES = {
     "action": lambda w: "export",
     "object": lambda w: "person",
     "next": lambda w: "/",
+    # A reference amount (read by the settings page through REFERENCE_FIELDS, out of the
+    # scan's sight): a valid row, which must never land in mine's table.
+    "situation": lambda w: "stolen",
+    "monthly_eur": lambda w: "1,00",
+    "source_name": lambda w: "stolen",
+    "source_url": lambda w: "https://example.org/",
+    "valid_from": lambda w: "2025-01-01",
 }
 
 
@@ -466,6 +473,7 @@ def page_targets(route, world) -> list[str]:
 
 
 ROUTE_OBJECT_KINDS = (
+    ("reference_amount", "reference_amount"),
     ("person", "person"),
     ("entr", "entry"),
     ("incident", "incident"),
@@ -563,6 +571,13 @@ FORM_VALUES = {
     "page": lambda w: "1",
     "language": lambda w: "nl",
     "next": lambda w: "/",
+    # A reference amount (read by the settings page through REFERENCE_FIELDS, out of the
+    # scan's sight): a valid row, which must never land in mine's table.
+    "situation": lambda w: "stolen",
+    "monthly_eur": lambda w: "1,00",
+    "source_name": lambda w: "stolen",
+    "source_url": lambda w: "https://example.org/",
+    "valid_from": lambda w: "2025-01-01",
     **{
         name: QUERY_VALUES[name]
         for name in ("entry", "person", "incident", "job", "association", "from", "to", "format")

@@ -26,7 +26,7 @@ from api.scoping import AssociationScopedMixin, AssociationScopedRelatedField
 from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, IncidentSheet, Person
 from complaints.models import CompetentBody, Complaint
-from organisations.models import FederationMembership, Role
+from organisations.models import FederationMembership, ReferenceAmount, Role
 from tests.api.conftest import seat
 from tests.factories import MembershipFactory, log_attempt
 from workload.models import Job
@@ -190,10 +190,20 @@ def scene(world):
     for side in (mine, world.other):
         side.complaint = once_only_complaint(side.association, side.entry)
     rollups_sweep_dirty()
+    # A reference amount of mine's table (the director's settings page edits and deletes it).
+    mine.reference_amount = ReferenceAmount.objects.for_association(mine.association).first()
+    mine.reference_amount.situation = "amount of mine"
+    mine.reference_amount.save()
     world.other_director = seat(world.other.association, Role.DIRECTOR)
     world.anonymous = APIClient()
     # Markers of mine's data: none may appear in an answer to a caller of `other`.
-    world.markers = [mine.person.code, "notes of mine", "incident of mine", "attempt of mine"]
+    world.markers = [
+        mine.person.code,
+        "notes of mine",
+        "incident of mine",
+        "attempt of mine",
+        "amount of mine",
+    ]
     world.association_markers = [*world.markers, mine.association.slug]
     return world
 
@@ -218,6 +228,12 @@ def fingerprint(world):
             Complaint.entries.through.objects.filter(
                 complaint__association=association
             ).values_list()
+        ),
+        sorted(
+            ReferenceAmount.objects.for_association(association)
+            .values_list()
+            .order_by()
+            .values_list("pk", "procedure_domain", "situation", "monthly_eur", "source_name")
         ),
     )
 
@@ -376,6 +392,7 @@ def test_no_page_shows_a_member_of_another_association_anything_of_mine(scene):
         mine.job.pk,
         mine.complaint.pk,
         mine.attempt.pk,
+        mine.reference_amount.pk,
     }
     other_director = MembershipFactory(organisation=scene.other.association, role=Role.DIRECTOR)
     callers = (

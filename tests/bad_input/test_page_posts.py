@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from attempts.forms import AttemptForm
 from cases.forms import EntryForm, IncidentForm
 from organisations.letterhead import LETTERHEAD_FIELDS
-from organisations.models import Role
+from organisations.models import ReferenceAmount, Role
+from organisations.reference_amounts import REFERENCE_FIELDS
 from tests.bad_input.routes import PAGE_POST_ROUTES, route_id
 from tests.bad_input.support import (
     FORM_VALUES,
@@ -110,6 +111,17 @@ def _settings_saved(response, data) -> bool:
     return response.status_code == 200 and bool(response.context.get("saved"))
 
 
+def _reference_amount():
+    return {
+        "procedure_domain": "ris.application",
+        "situation": "Isolé·e",
+        "monthly_eur": "1 314,20",
+        "source_name": "SPP Intégration sociale",
+        "source_url": "https://www.mi-is.be/",
+        "valid_from": "2025-02-01",
+    }
+
+
 _PERIOD = {"from": "2025-01", "to": "2025-03"}
 _LANGUAGE_SILENT = (
     "Django's language switch: an unknown language leaves the page as it was, there is no "
@@ -169,6 +181,19 @@ PAGE_FORMS = {
         lambda s: ["shown_barriers"],
         lambda s: {"shown_barriers": ["itsme", "card_reader", "phone_saturated"]},
         accepted=_settings_saved,
+    ),
+    "accounts:reference_amounts": PageForm(
+        "director",
+        lambda s: list(REFERENCE_FIELDS),
+        lambda s: _reference_amount(),
+    ),
+    "accounts:reference_amount_edit": PageForm(
+        "director",
+        lambda s: list(REFERENCE_FIELDS),
+        lambda s: _reference_amount(),
+        url_values=lambda s: {
+            "pk": ReferenceAmount.objects.for_association(s.mine.association).first().pk
+        },
     ),
     "accounts:two_factor_setup": PageForm("director", lambda s: ["token", "next"], lambda s: {}),
     "accounts:two_factor_verify": PageForm("verifying", lambda s: ["token", "next"], lambda s: {}),
@@ -243,6 +268,9 @@ EXCUSED = {
     "cases:entry_delete": "takes no input: the URL names the entry, and deleting it is the request",
     "cases:entry_undo": "takes no input: it logs again the entry the session holds",
     "attempts:delete": "takes no input: the URL names the attempt, and deleting it is the request",
+    "accounts:reference_amount_delete": (
+        "takes no input: the URL names the reference amount, and deleting it is the request"
+    ),
     "attempts:undo": "takes no input: it logs again the attempt the session holds",
 }
 READ_ONLY_URLS = {}

@@ -105,7 +105,9 @@ def test_without_a_language_the_active_one_is_used_and_an_unknown_one_falls_back
         assert numbers.euros(Decimal("5")) == f"€{NBSP}5,00"
     with translation.override("en"):
         assert numbers.percent(0.5) == "50.0%"
-    assert numbers.integer(1234, "de") == f"1{NBSP}234"
+    assert numbers.integer(1234, "es") == f"1{NBSP}234"
+    # German, which a receipt prints, writes euros as Belgium's German speakers do.
+    assert numbers.euros(Decimal("1314.2"), "de") == f"1.314,20{NBSP}€"
 
 
 def test_no_negative_zero_after_rounding():

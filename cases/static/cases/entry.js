@@ -260,6 +260,135 @@
     });
   }
 
+  /* --- the rights ledger: shown once the outcome or a barrier calls for it ---------------- */
+  // The rule is the server's (cases.entry_fields.ledger_called_for), read from the fold's data
+  // attributes; a ledger that holds a value or an error is never hidden.
+  var EMPTY_AMOUNTS = ["", "0", "0,00", "0.00", "0,0", "0.0"];
+
+  function isEmptyAmount(input) {
+    return !input || EMPTY_AMOUNTS.indexOf(input.value.trim()) >= 0;
+  }
+
+  function initLedger(form) {
+    var box = form.querySelector("[data-ledger]");
+    if (!box) return;
+    var outcomes = (box.getAttribute("data-ledger-outcomes") || "").split(" ");
+    var barriers = (box.getAttribute("data-ledger-barriers") || "").split(" ");
+    var notCounted = box.querySelector("[data-ledger-not-counted]");
+    function impact() {
+      var checked = box.querySelector("input[name=rights_impact]:checked");
+      return checked ? checked.value : "";
+    }
+    function holdsValue() {
+      if (box.hasAttribute("data-ledger-holds")) return true;
+      if (impact() && impact() !== "none") return true;
+      if (box.querySelector("input[name=non_take_up_type]:checked:not([value=''])")) return true;
+      return Array.prototype.some.call(box.querySelectorAll("input[type=text], input[type=number]"), function (input) {
+        return !isEmptyAmount(input);
+      });
+    }
+    function calledFor() {
+      var outcome = form.querySelector("input[name=outcome]:checked");
+      if (outcome && outcomes.indexOf(outcome.value) >= 0) return true;
+      return Array.prototype.some.call(form.querySelectorAll("input[name=barriers]:checked"), function (b) {
+        return barriers.indexOf(b.value) >= 0;
+      });
+    }
+    function update() {
+      var show = calledFor() || holdsValue();
+      var wasHidden = box.hidden;
+      box.hidden = !show;
+      if (show && wasHidden) box.open = true;
+      if (notCounted) {
+        var amounts = Array.prototype.some.call(
+          box.querySelectorAll("input[name=right_months], input[name=right_monthly_eur]"),
+          function (input) { return !isEmptyAmount(input); });
+        notCounted.hidden = !(amounts && (impact() === "" || impact() === "none"));
+      }
+    }
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "outcome" || e.target.name === "barriers" || box.contains(e.target)) update();
+    });
+    box.addEventListener("input", update);
+    update();
+  }
+
+  /* --- the reference amount proposed for the monthly amount, used only when chosen -------- */
+  function initProposal(form) {
+    var box = form.querySelector("[data-reference-proposal]");
+    var amount = form.querySelector("[name=right_monthly_eur]");
+    if (!box || !amount) return;
+    var procedure = form.querySelector("[name=procedure_domain]");
+    var day = form.querySelector("[name=occurred_on]");
+    var rows = JSON.parse(box.getAttribute("data-reference-amounts") || "[]");
+    function proposals() {
+      var code = procedure ? procedure.value : "";
+      var on = day && day.value ? day.value : new Date().toISOString().slice(0, 10);
+      var codes = [code, code.split(".")[0]];
+      for (var i = 0; i < codes.length; i++) {
+        if (!codes[i]) continue;
+        var bySituation = {}, situations = [];
+        rows.forEach(function (r) {
+          if (r.procedure !== codes[i] || r.valid_from > on) return;
+          var current = bySituation[r.situation];
+          if (!current) situations.push(r.situation);
+          if (!current || r.valid_from > current.valid_from) bySituation[r.situation] = r;
+        });
+        if (situations.length) {
+          situations.sort();
+          return situations.map(function (s) { return bySituation[s]; });
+        }
+      }
+      return [];
+    }
+    function text(tag, content) {
+      var el = document.createElement(tag);
+      el.textContent = content;
+      return el;
+    }
+    function render() {
+      box.innerHTML = "";
+      if (!isEmptyAmount(amount)) return;
+      proposals().forEach(function (r) {
+        var p = document.createElement("p");
+        p.className = "hint";
+        p.setAttribute("data-proposal", "");
+        var what = document.createElement("span");
+        what.appendChild(document.createTextNode(box.getAttribute("data-label") + " "));
+        what.appendChild(text("strong", r.display));
+        what.appendChild(document.createTextNode(" " + box.getAttribute("data-per-month")));
+        p.appendChild(what);
+        p.appendChild(document.createTextNode(" (" + (r.situation ? r.situation + " — " : "")));
+        if (r.url) {
+          var link = text("a", r.source);
+          link.href = r.url; link.rel = "noopener noreferrer"; link.target = "_blank";
+          p.appendChild(link);
+        } else {
+          p.appendChild(document.createTextNode(r.source));
+        }
+        p.appendChild(document.createTextNode(", " + box.getAttribute("data-valid-from") + " " + r.valid_from_display + ") "));
+        var use = text("button", box.getAttribute("data-use"));
+        use.type = "button";
+        use.setAttribute("data-use-amount", r.value);
+        p.appendChild(use);
+        box.appendChild(p);
+      });
+    }
+    box.addEventListener("click", function (e) {
+      var use = e.target.closest("[data-use-amount]");
+      if (!use) return;
+      // The worker's choice: only now does the amount box hold the reference amount.
+      amount.value = use.getAttribute("data-use-amount");
+      amount.dispatchEvent(new Event("input", { bubbles: true }));
+      amount.focus();
+      render();
+    });
+    amount.addEventListener("input", render);
+    if (procedure) procedure.addEventListener("change", render);
+    if (day) day.addEventListener("change", render);
+    render();
+  }
+
   /* --- a choice made folds its group to the chosen chip; focus or a click opens it --------- */
   // Folding moves what is below: never between the press and the release of a click, so that
   // the click lands where the worker aimed.
@@ -326,6 +455,8 @@
     initOnceOnly(form);
     initCarriedOver(form);
     initConsent(form);
+    initLedger(form);
+    initProposal(form);
     var combos = Array.prototype.map.call(form.querySelectorAll("[data-institution]"), initCombo);
     initSameAs(form, combos);
     Array.prototype.forEach.call(form.querySelectorAll("[data-roving]"), initRoving);
