@@ -6,10 +6,10 @@
 Builds (once) a log generated in SQL over N associations and 5 years (the defaults: 500
 associations, 10,000,000 entries and a fifth as many contact attempts; --entries gives a
 smaller run), computes every rollup, makes every association share with one federation,
-then prints, for every group_by and for the last 12 and 60 months, p50/p95 of `federation_aggregates` (what the aggregates endpoint
-returns, before JSON rendering) against the SQL floor: the summing queries that table reads
-(month totals, barriers, the group itself and, for procedures, their domains), run bare
-over the same rollups.
+then prints, for every group_by and for the last 12 and 60 months, p50/p95 of
+`federation_aggregates` (what the aggregates endpoint returns, before JSON rendering)
+against the SQL floor: the summing queries that table reads (month totals, barriers, the
+group itself and, for procedures, their domains), run bare over the same rollups.
 """
 
 import argparse
