@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aide_bench .venv/bin/python bench/metrics.py
 
-Builds (once) a log of 1,000,000 entries over 50 associations and 3 years, then prints:
+Builds (once) a log of 1,000,000 entries and 200,000 contact attempts over 50 associations
+and 3 years, then prints:
   (a) the full recomputation of every rollup against the fair floor measured in the same
       run: the one SQL statement that computes the same cells (GROUPING SETS over the ten
       dimensions with the same FILTER sums, the barrier dimension through its join table),
@@ -41,9 +42,9 @@ def ensure_database():
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def build_log(entries: int, associations: int, rebuild: bool) -> None:
+def build_log(entries: int, associations: int, rebuild: bool, attempts: int = 0) -> None:
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from cases.models import AssistanceRequest
     from organisations.services import association_create_or_update
@@ -54,8 +55,8 @@ def build_log(entries: int, associations: int, rebuild: bool) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "TRUNCATE cases_requestbarrier, cases_requestsensitiveflag, "
-                "workload_rollup, workload_dirtymonth, cases_assistancerequest "
-                "CASCADE"
+                "workload_rollup, workload_dirtymonth, attempts_contactattempt, "
+                "cases_assistancerequest CASCADE"
             )
     if AssistanceRequest.objects.count() >= entries:
         return
@@ -71,10 +72,12 @@ def build_log(entries: int, associations: int, rebuild: bool) -> None:
     procedures = taxonomy.codes("procedure_domains")
     started = time.perf_counter()
     print(
-        f"building {entries:,} entries over {associations} associations and {MONTHS} months ...",
+        f"building {entries:,} entries and {attempts:,} contact attempts over {associations} "
+        f"associations and {MONTHS} months ...",
         flush=True,
     )
-    with connection.cursor() as cursor:
+    # One transaction: a build cut short leaves no half log that a next run would take as built.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT array_agg(id ORDER BY id), array_agg(kind ORDER BY id) "
             "FROM referrals_institution"
@@ -101,7 +104,8 @@ def build_log(entries: int, associations: int, rebuild: bool) -> None:
               association_id, occurred_on, month, duration_minutes, channel,
               procedure_domain, procedure_root, referrer_kind, referred_by_id,
               responsible_kind, responsible_institution_id, mode, outcome, consent, notes,
-              has_barrier, has_once_only, has_sensitive_flag, created_at, updated_at)
+              has_barrier, has_once_only, has_sensitive_flag, created_at, updated_at,
+              rights_impact, right_months, right_monthly_eur, extra_cost_eur)
             SELECT association_id, day, to_char(day, 'YYYY-MM'),
                    5 * (1 + floor(random() * 24)::int),
                    ({array(taxonomy.codes("channels"))})[1 + floor(random() * 6)::int],
@@ -118,7 +122,15 @@ def build_log(entries: int, associations: int, rebuild: bool) -> None:
                    ({array(taxonomy.codes("assistance_modes"))})[1 + floor(random() * 9)::int],
                    ({array(taxonomy.codes("outcomes"))})[1 + floor(random() * 9)::int],
                    ({array(["written", "oral", "none"])})[1 + floor(random() * 3)::int],
-                   '', false, false, random() < 0.5, now(), now()
+                   '', false, false, random() < 0.5, now(), now(),
+                   -- the rights ledger: most entries cost the person nothing
+                   CASE WHEN r2 < 0.8 THEN 'none'
+                        ELSE ({array(taxonomy.codes("rights_impacts"))})
+                             [1 + floor(random() * {len(taxonomy.codes("rights_impacts"))})::int]
+                        END,
+                   CASE WHEN r2 >= 0.8 THEN floor(random() * 12)::int ELSE 0 END,
+                   CASE WHEN r2 >= 0.8 THEN round((random() * 1500)::numeric, 2) ELSE 0 END,
+                   CASE WHEN r1 > 0.95 THEN round((random() * 200)::numeric, 2) ELSE 0 END
             FROM draw
             ORDER BY day  -- a log is appended day by day: each month's rows sit together
         """,
@@ -139,6 +151,34 @@ def build_log(entries: int, associations: int, rebuild: bool) -> None:
                                         AND b.code = 'once_only')
             WHERE r.id % 10 <> 0
         """)
+        # The contact-attempt diary: attempts to reach the bodies the association works with,
+        # spread over the same months, their results drawn evenly.
+        cursor.execute(
+            f"""
+            WITH draw AS (
+              SELECT g, (%(assocs)s::bigint[])[1 + (g %% {associations})] AS association_id,
+                     CURRENT_DATE - (floor(random() * {MONTHS * 30.4})::int) AS day,
+                     1 + ((g %% {associations}) * 7 + floor(12 * random() ^ 2)::int)
+                         %% array_length(%(inst)s::bigint[], 1) AS inst_i,
+                     random() AS r
+              FROM generate_series(1, %(n)s) AS g
+            )
+            INSERT INTO attempts_contactattempt (
+              association_id, occurred_on, month, institution_kind, institution_id, channel,
+              result, waited_minutes, notes, created_at, updated_at)
+            SELECT association_id, day, to_char(day, 'YYYY-MM'),
+                   (%(kinds)s::text[])[inst_i],
+                   CASE WHEN r < 0.7 THEN (%(inst)s::bigint[])[inst_i] END,
+                   ({array(taxonomy.codes("attempt_channels"))})
+                       [1 + floor(random() * {len(taxonomy.codes("attempt_channels"))})::int],
+                   ({array(taxonomy.codes("attempt_results"))})
+                       [1 + floor(random() * {len(taxonomy.codes("attempt_results"))})::int],
+                   floor(random() * 90)::int, '', now(), now()
+            FROM draw ORDER BY day
+        """,
+            {"assocs": ids, "inst": inst_ids, "kinds": inst_kinds, "n": attempts},
+        )
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"built in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -204,6 +244,7 @@ def main():
     )
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--associations", type=int, default=50)
+    parser.add_argument("--attempts", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--rebuild", action="store_true")
@@ -212,14 +253,16 @@ def main():
     ensure_database()
     django.setup()
 
+    from attempts.models import ContactAttempt
     from cases.models import AssistanceRequest
     from cases.services import assistance_request_create
     from organisations.models import Association
     from workload.models import Rollup
     from workload.services import rollups_recompute, rollups_recompute_dirty_month
 
-    build_log(args.entries, args.associations, args.rebuild)
+    build_log(args.entries, args.associations, args.rebuild, args.attempts)
     rows = AssistanceRequest.objects.count()
+    attempt_rows = ContactAttempt.objects.count()
 
     totals_s = timed(month_totals_floor, args.repeat)
     rollups_recompute(association_id=None)  # the first run after a rebuild writes every cell
@@ -265,7 +308,10 @@ def main():
     month_s = statistics.median(month_times)
 
     print()
-    print(f"entries: {rows:,}   associations: {args.associations}   rollup cells: {cells:,}")
+    print(
+        f"entries: {rows:,}   contact attempts: {attempt_rows:,}   "
+        f"associations: {args.associations}   rollup cells: {cells:,}"
+    )
     print(f"(a) month totals only, bare GROUP BY:     {totals_s * 1000:8.0f} ms")
     print(f"    fair floor, one statement, same cells: {floor_s * 1000:8.0f} ms (checked equal)")
     print(
