@@ -49,10 +49,16 @@ LINKS = (
         ("workload:statement",),
         audience=Rule.DIRECTOR,
     ),
+    Link("dossiers:dossier_list", _("Dossiers"), ("dossiers:dossier_",)),
     Link("accounts:settings", _("Settings"), ("accounts:settings", "evidence:sharing")),
     Link("audit:trail", _("Audit trail"), ("audit:",)),
     Link(
         "evidence:dashboard", _("Federation figures"), ("evidence:dashboard", "evidence:release-")
+    ),
+    Link(
+        "dossiers:shared_incident_list",
+        _("Shared incident sheets"),
+        ("dossiers:shared_incident_",),
     ),
     Link(
         "evidence:open-data",

@@ -50,6 +50,7 @@ class ObjectType(models.TextChoices):
     MEMBERSHIP = "membership", _("membership")
     ASSOCIATION = "association", _("association settings")
     EVIDENCE_BUNDLE = "evidence_bundle", _("evidence bundle")
+    DOSSIER = "dossier", _("dossier")
 
 
 class AuditEvent(models.Model):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "attempts",
     "workload",
     "evidence",
+    "dossiers",
     "api",
     "reliability",
     "audit",
