@@ -86,9 +86,12 @@ def _field_errors(exc: ValidationError) -> dict:
 def dossier_create(request):
     """Choose the institution and the period, then the sheets; the dossier is built from them."""
     owner = _owner(request)
-    data = request.POST if request.method == "POST" else request.GET
-    institution_id = data.get("institution", "")
-    month_from, month_to = data.get("from", ""), data.get("to", "")
+    if request.method == "POST":
+        institution_id = request.POST.get("institution", "")
+        month_from, month_to = request.POST.get("from", ""), request.POST.get("to", "")
+    else:
+        institution_id = request.GET.get("institution", "")
+        month_from, month_to = request.GET.get("from", ""), request.GET.get("to", "")
     institutions = selectors.dossier_institution_choices(**owner)
     institution = next((i for i in institutions if str(i.pk) == institution_id), None)
     errors, candidates = {}, []
