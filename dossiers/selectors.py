@@ -55,6 +55,7 @@ def masked_sheet(sheet: IncidentSheet, language: str | None = None) -> dict:
     """A shared sheet as an analyst reads it: scanned text, codes, the institution, the number
     of entries it documents (never the entries), and the association only if it signs."""
     taxonomy = get_taxonomy()
+    language = language or "fr"
     institution = sheet.responsible_institution
     return {
         "id": sheet.pk,
