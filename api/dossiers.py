@@ -59,7 +59,10 @@ class DossierSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     period_from = serializers.RegexField(r"^\d{4}-\d{2}$", max_length=7)
     period_to = serializers.RegexField(r"^\d{4}-\d{2}$", max_length=7)
-    sheets = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
+    # Read back in to_representation: the sheets its owner may still read.
+    sheets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, write_only=True
+    )
     sent_on = serializers.DateField(allow_null=True, required=False)
     reply = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
     replied_on = serializers.DateField(allow_null=True, required=False)
