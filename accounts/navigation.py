@@ -49,7 +49,6 @@ LINKS = (
         ("workload:statement",),
         audience=Rule.DIRECTOR,
     ),
-    Link("dossiers:dossier_list", _("Dossiers"), ("dossiers:dossier_",)),
     Link("accounts:settings", _("Settings"), ("accounts:settings", "evidence:sharing")),
     Link("audit:trail", _("Audit trail"), ("audit:",)),
     Link(
@@ -60,6 +59,7 @@ LINKS = (
         _("Shared incident sheets"),
         ("dossiers:shared_incident_",),
     ),
+    Link("dossiers:dossier_list", _("Dossiers"), ("dossiers:dossier_",)),
     Link(
         "evidence:open-data",
         _("Open data"),
