@@ -60,6 +60,12 @@ LINKS = (
         "evidence:dashboard", _("Federation figures"), ("evidence:dashboard", "evidence:release-")
     ),
     Link(
+        "dossiers:shared_incident_list",
+        _("Shared incident sheets"),
+        ("dossiers:shared_incident_",),
+    ),
+    Link("dossiers:dossier_list", _("Dossiers"), ("dossiers:dossier_",)),
+    Link(
         "evidence:open-data",
         _("Open data"),
         ("evidence:open-data", "evidence:releases", "evidence:release"),

@@ -166,6 +166,7 @@ def association_settings(request):
                 hourly_cost_eur=data.get("hourly_cost_eur", "").strip().replace(",", ".") or None,
                 retention_years=_whole_number(data.get("retention_years", "")),
                 require_two_factor=data.get("require_two_factor") == "on",
+                name_shown_on_shared_sheets=data.get("name_shown_on_shared_sheets") == "on",
             )
             for membership in memberships:
                 shares = data.get(f"share_{membership.federation_id}") == "on"

@@ -7,20 +7,28 @@ services write. A service's ValidationError becomes a 400 naming each bad field.
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cases import selectors, services
 from cases.entry_fields import ENTRY_FIELDS, EntryField, Kind, fields_of
 from cases.exports import person_document
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
+from dossiers import selectors as dossier_selectors
+from organisations.access import Rule, request_federation, request_seat
 from privacy import identifiers
 from referrals.models import Institution
 from taxonomy import get_taxonomy
 
 from .filters import AssistanceRequestFilter, IncidentSheetFilter, PersonFilter
-from .scoping import AssociationScopedMixin, AssociationScopedRelatedField, service_errors
+from .scoping import (
+    AssociationResourcePermission,
+    AssociationScopedMixin,
+    AssociationScopedRelatedField,
+    service_errors,
+)
 
 
 def _codes(section):
@@ -298,12 +306,74 @@ class AssistanceRequestViewSet(
     delete_target = "entry"
 
 
+class SharedIncidentSheetSerializer(serializers.Serializer):
+    """A shared sheet as a federation analyst reads it: its free text passed through the
+    identifier scan (whatever it finds is blanked), the number of entries it documents (never
+    the entries) and `association`, the association's name, null unless it signs its sheets."""
+
+    id = serializers.IntegerField(read_only=True)
+    occurred_on = serializers.DateField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    narrative = serializers.CharField(read_only=True)
+    procedure_domain = serializers.CharField(read_only=True, allow_null=True)
+    responsible_kind = serializers.CharField(read_only=True, allow_null=True)
+    responsible_institution = serializers.IntegerField(read_only=True, allow_null=True)
+    barriers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    entries_count = serializers.IntegerField(read_only=True)
+    association = serializers.CharField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance):
+        return super().to_representation(dossier_selectors.masked_sheet(instance))
+
+
+def _is_analyst(request) -> bool:
+    return Rule.ANALYST.allows(request_seat(request))
+
+
+class IncidentSheetPermission(AssociationResourcePermission):
+    """Workers and directors on their association's sheets; a federation analyst reads the
+    shared sheets of the federation's sharing members and writes nothing. A sheet an analyst
+    may not read is not found, for every method."""
+
+    def has_permission(self, request, view):
+        if _is_analyst(request):
+            if request.method in permissions.SAFE_METHODS:
+                return True
+            pk = view.kwargs.get(view.lookup_url_kwarg or view.lookup_field)
+            if pk is not None and (
+                dossier_selectors.shared_sheet_get_for_federation(
+                    federation=request_federation(request), pk=pk
+                )
+                is None
+            ):
+                raise NotFound
+            return False
+        return super().has_permission(request, view)
+
+
 class IncidentSheetViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     AssociationResourceViewSet,
 ):
-    """Incident sheets: kept for the record, so they can be changed but never deleted."""
+    """Incident sheets: kept for the record, so they can be changed but never deleted.
+
+    A federation analyst reads here the shared sheets of the federation's sharing members,
+    masked (`SharedIncidentSheetSerializer`); an unshared sheet never reaches an analyst."""
+
+    permission_classes = [permissions.IsAuthenticated, IncidentSheetPermission]
+
+    def get_queryset(self):
+        if not getattr(self, "swagger_fake_view", False) and _is_analyst(self.request):
+            return dossier_selectors.shared_sheet_list_for_federation(
+                federation=request_federation(self.request)
+            )
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        if not getattr(self, "swagger_fake_view", False) and _is_analyst(self.request):
+            return SharedIncidentSheetSerializer
+        return super().get_serializer_class()
 
     model = IncidentSheet
     scoped_selector = staticmethod(selectors.incident_sheet_list_for_association)

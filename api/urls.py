@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import attempts, cases, federation, referrals, views, workload
+from . import attempts, cases, dossiers, federation, referrals, views, workload
 
 router = SimpleRouter()
 router.register("institutions", referrals.InstitutionViewSet, basename="institution")
@@ -11,6 +11,7 @@ router.register(
     "assistance-requests", cases.AssistanceRequestViewSet, basename="assistance-request"
 )
 router.register("incidents", cases.IncidentSheetViewSet, basename="incident")
+router.register("dossiers", dossiers.DossierViewSet, basename="dossier")
 router.register("contact-attempts", attempts.ContactAttemptViewSet, basename="contact-attempt")
 
 app_name = "api"

@@ -51,6 +51,7 @@ class ObjectType(models.TextChoices):
     ASSOCIATION = "association", _("association settings")
     EVIDENCE_BUNDLE = "evidence_bundle", _("evidence bundle")
     COMPLAINT = "once_only_complaint", _("Once-Only complaint")
+    DOSSIER = "dossier", _("dossier")
 
 
 class AuditEvent(models.Model):

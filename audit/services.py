@@ -212,6 +212,33 @@ def incident_deleted(*, sheet, actor=None) -> AuditEvent:
     return _incident(Action.DELETE, sheet, actor)
 
 
+# --- Dossiers addressed to an institution ---------------------------------------------------
+
+
+def _dossier(action, dossier, actor, detail) -> AuditEvent:
+    # A federation's dossier belongs to no association's trail.
+    return _record(
+        action=action,
+        object_type=ObjectType.DOSSIER,
+        association_id=dossier.association_id,
+        object_id=dossier.pk,
+        actor=actor,
+        detail={"federation": dossier.federation_id, **detail},
+    )
+
+
+def dossier_created(*, dossier, actor=None) -> AuditEvent:
+    return _dossier(Action.CREATE, dossier, actor, {"sheets": dossier.sheets.count()})
+
+
+def dossier_changed(*, dossier, fields, actor=None) -> AuditEvent:
+    return _dossier(Action.UPDATE, dossier, actor, {"fields": sorted(fields)})
+
+
+def dossier_exported(*, dossier, actor=None) -> AuditEvent:
+    return _dossier(Action.EXPORT, dossier, actor, {"format": "pdf"})
+
+
 # --- Memberships and association settings --------------------------------------------------
 
 

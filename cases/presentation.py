@@ -147,6 +147,49 @@ def incident_rows(sheets, language) -> list[dict]:
     ]
 
 
+def incident_detail(sheet, language) -> dict:
+    """A sheet's codes in words and the entries it documents, for its own page."""
+    taxonomy = get_taxonomy()
+    return {
+        "procedure": (
+            taxonomy.label("procedure_domains", sheet.procedure_domain, language)
+            if sheet.procedure_domain
+            else ""
+        ),
+        "responsible_kind": (
+            taxonomy.label("referrer_types", sheet.responsible_kind, language)
+            if sheet.responsible_kind
+            else ""
+        ),
+        "barriers": [taxonomy.label("digital_barriers", b, language) for b in sheet.barriers or []],
+        "entry_rows": entry_rows(list(sheet.entries.all()), language),
+    }
+
+
+def incident_history(events, language) -> list[dict]:
+    """The sheet's audit events as its page tells them: when, what, which fields. Who did it
+    stays in the trail (a log event never names its worker to the director)."""
+    field_labels = {
+        "occurred_on": _("date"),
+        "title": _("title"),
+        "narrative": _("narrative"),
+        "procedure_domain": _("procedure"),
+        "responsible_kind": _("kind of responsible body"),
+        "responsible_institution": _("responsible body"),
+        "barriers": _("barriers"),
+        "entries": _("linked entries"),
+        "shared": _("sharing with the federation"),
+    }
+    return [
+        {
+            "at": event.at,
+            "action": event.get_action_display(),
+            "fields": [str(field_labels.get(f, f)) for f in event.detail.get("fields", [])],
+        }
+        for event in events
+    ]
+
+
 def entry_summary(entry, language) -> str:
     """What the "undo" notice names of a deleted entry: its procedure and duration."""
     procedure = get_taxonomy().label("procedure_domains", entry.procedure_domain, language)

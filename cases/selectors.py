@@ -140,6 +140,16 @@ def entry_carry_over_get_for_worker(*, association, worker, today) -> dict:
 _LINKED_ENTRIES = AssistanceRequest.objects.only("id", "occurred_on", "procedure_domain")
 
 
+def incident_sheet_get_for_association(*, association, pk) -> IncidentSheet | None:
+    """One of the association's sheets, or None (another association's sheet is not found)."""
+    return (
+        IncidentSheet.objects.for_association(association)
+        .select_related("responsible_institution")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def incident_sheet_list_for_association(*, association) -> QuerySet[IncidentSheet]:
     return (
         IncidentSheet.objects.for_association(association)

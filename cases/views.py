@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
+from audit.models import ObjectType
+from audit.selectors import audit_events_list_for_object
 from organisations.access import Rule, seat_required
 from organisations.selectors import reference_amount_list_for_association
 from privacy import identifiers
@@ -40,6 +42,7 @@ from .services import (
     assistance_request_update,
     entry_undo_pending,
     incident_sheet_create,
+    incident_sheet_update,
     person_create,
     person_erase,
 )
@@ -422,6 +425,84 @@ def incident_create(request):
         "form": form,
         "entry_rows": presentation.entry_rows(list(form.entry_objects.values()), language),
         "source_row": presentation.entry_rows([source], language)[0] if source else None,
+    }
+    return render(request, "cases/incident_form.html", context, status=status)
+
+
+def _incident_or_404(request, pk):
+    sheet = selectors.incident_sheet_get_for_association(association=request.association, pk=pk)
+    if sheet is None:
+        raise Http404
+    return sheet
+
+
+@require_GET
+@member_required
+def incident_detail(request, pk):
+    """The sheet's own page: what it tells, the entries it documents and its history."""
+    sheet = _incident_or_404(request, pk)
+    language = page_language()
+    history = audit_events_list_for_object(
+        association=request.association, object_type=ObjectType.INCIDENT, object_id=sheet.pk
+    )
+    context = {
+        "sheet": sheet,
+        **presentation.incident_detail(sheet, language),
+        "history": presentation.incident_history(history, language),
+        "notice": request.session.pop("notice", None),
+    }
+    return render(request, "cases/incident_detail.html", context)
+
+
+def _incident_initial(sheet) -> dict:
+    return {
+        "occurred_on": sheet.occurred_on,
+        "title": sheet.title,
+        "narrative": sheet.narrative,
+        "procedure_domain": sheet.procedure_domain,
+        "responsible_institution": sheet.responsible_institution_id,
+        "responsible_search": (
+            sheet.responsible_institution.name if sheet.responsible_institution else ""
+        ),
+        "responsible_kind": sheet.responsible_kind,
+        "barriers": list(sheet.barriers or []),
+        "entries": [str(e.pk) for e in sheet.entries.all()],
+        "shared": sheet.shared,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def incident_edit(request, pk):
+    sheet = _incident_or_404(request, pk)
+    # The entries it documents stay offered, however old, beside the worker's recent ones.
+    linked = list(sheet.entries.all())
+    entries = linked + [e for e in _recent_entries(request) if e.pk not in {x.pk for x in linked}]
+    options = {
+        "entries": entries,
+        "shown_barriers": request.association.shown_barriers,
+        "association_id": request.association.pk,
+    }
+    if request.method == "POST":
+        form = IncidentForm(request.POST, **options)
+        if form.is_valid() and _identifiers_settled(form, "narrative"):
+            try:
+                incident_sheet_update(sheet=sheet, actor=request.user, **form.service_fields())
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                request.session["notice"] = _("The incident sheet is saved.")
+                return redirect("cases:incident_detail", pk=sheet.pk)
+        status = 400
+    else:
+        form = IncidentForm(initial=_incident_initial(sheet), **options)
+        status = 200
+    language = page_language()
+    context = {
+        "form": form,
+        "sheet": sheet,
+        "entry_rows": presentation.entry_rows(list(form.entry_objects.values()), language),
+        "source_row": None,
     }
     return render(request, "cases/incident_form.html", context, status=status)
 

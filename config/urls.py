@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("attempts.urls")),
     path("", include("complaints.urls")),
     path("", include("evidence.urls")),
+    path("", include("dossiers.urls")),
     path("workload/", include("workload.urls")),
     path("audit/", include("organisations.trail_urls")),
     path("account/", include("accounts.urls")),

@@ -66,6 +66,18 @@ class SeatRule:
         )
 
 
+@dataclass(frozen=True)
+class AnyOfRule:
+    """Seats that any of `rules` allows (a director or an analyst, for what both may do)."""
+
+    name: str
+    rules: tuple[SeatRule, ...]
+    message: str = field(compare=False)
+
+    def allows(self, seat: Seat | None) -> bool:
+        return any(rule.allows(seat) for rule in self.rules)
+
+
 class Rule:
     """The rules of the product. An analyst is refused on association pages and a worker or
     director on the federation's, whatever the object."""
@@ -85,6 +97,15 @@ class Rule:
         tuple(FEDERATION_ROLES),
         _("Only a federation analyst may do this."),
     )
+
+
+# Dossiers addressed to an institution: a director's for the association, an analyst's for the
+# federation.
+Rule.DIRECTOR_OR_ANALYST = AnyOfRule(
+    "DirectorOrAnalyst",
+    (Rule.DIRECTOR, Rule.ANALYST),
+    _("Only a director of an association or a federation analyst may do this."),
+)
 
 
 def seat_check(request, rule: SeatRule, *, message=None) -> Seat:

@@ -181,6 +181,12 @@ class Association(Organisation):
     require_two_factor = models.BooleanField(
         _("directors must use two-factor authentication"), default=False
     )
+    # A shared incident sheet reaches the federation's analysts without the association's
+    # name unless its director chooses to sign it: a sheet names an institution, and the
+    # association next to it could tell who the person was in a small commune.
+    name_shown_on_shared_sheets = models.BooleanField(
+        _("show the association's name on its shared incident sheets"), default=False
+    )
     # Codes of the taxonomy's digital barriers; the form shows them in the taxonomy's order,
     # whatever the order stored, so that a chip never moves under the worker's hand.
     shown_barriers = models.JSONField(

@@ -183,6 +183,7 @@ def association_update_settings(
     hourly_cost_eur: Decimal | None = None,
     retention_years: int | None = None,
     require_two_factor: bool | None = None,
+    name_shown_on_shared_sheets: bool | None = None,
 ) -> Association:
     """Change an association's settings; a new hourly cost revalues all its figures."""
     errors = {}
@@ -217,6 +218,12 @@ def association_update_settings(
     ):
         changed.append("require_two_factor")
         association.require_two_factor = bool(require_two_factor)
+    if (
+        name_shown_on_shared_sheets is not None
+        and bool(name_shown_on_shared_sheets) != association.name_shown_on_shared_sheets
+    ):
+        changed.append("name_shown_on_shared_sheets")
+        association.name_shown_on_shared_sheets = bool(name_shown_on_shared_sheets)
     if hourly_cost_eur is not None:
         association.hourly_cost_eur = hourly_cost_eur
     if retention_years is not None:

@@ -39,6 +39,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from cases.models import AssistanceRequest, IncidentSheet, Person
+from cases.services import incident_sheet_create
+from dossiers.services import dossier_create
 from evidence.services import release_publish
 from organisations.selectors import seat_for_user
 from organisations.services import association_update_settings
@@ -100,6 +102,7 @@ QUERY_VALUES = {
     "entry": lambda w: w.mine.entry.pk,
     "person": lambda w: w.mine.person.pk,
     "incident": lambda w: w.mine.incident.pk,
+    "institution": lambda w: w.cpas.pk,
     "job": lambda w: getattr(w.mine, "jobs", [w.mine.job])[0].pk,  # an export's, if any
     "association": lambda w: w.mine.association.pk,
     "statement": lambda w: _statement_keys(w, "mine")[0],
@@ -290,6 +293,22 @@ def exports_scene(scene, settings, tmp_path):
         barriers=["itsme"],
         notes="notes of mine",
     )
+    # Other's own dossier, for its director to download and read.
+    other.named_sheet = incident_sheet_create(
+        association=other.association,
+        occurred_on=PERIOD_DAY,
+        title="their sheet naming a body",
+        narrative="A narrative.",
+        responsible_institution=scene.cpas,
+    )
+    other.dossier = dossier_create(
+        association=other.association,
+        institution=scene.cpas,
+        period_from=PERIOD.start,
+        period_to=PERIOD.end,
+        sheets=[other.named_sheet],
+        title="their dossier",
+    )
     rollups_sweep_dirty()
     # Other's jobs: one file of each kind and format, to read; mine's: one file to ask for.
     other.jobs = [
@@ -329,8 +348,14 @@ def object_ids(world, side) -> list[int]:
     """Every id of one side's objects a URL could name: persons, entries, incidents, jobs."""
     made = getattr(world, side)
     objects = [made.person, made.entry, made.incident, made.complaint, *getattr(made, "jobs", [])]
+    objects += [o for o in (getattr(made, "dossier", None),) if o is not None]
     if side == "mine":
-        objects += [world.mine.job, getattr(made, "extra_entry", made.entry)]
+        objects += [
+            world.mine.job,
+            getattr(made, "extra_entry", made.entry),
+            world.mine.named_sheet,
+            world.mine.dossier,
+        ]
     return sorted({o.pk for o in objects})
 
 
@@ -474,6 +499,7 @@ def page_targets(route, world) -> list[str]:
 
 ROUTE_OBJECT_KINDS = (
     ("reference_amount", "reference_amount"),
+    ("dossier_", "dossier"),
     ("person", "person"),
     ("entr", "entry"),
     ("incident", "incident"),
@@ -557,6 +583,12 @@ FORM_VALUES = {
     "narrative": lambda w: "A narrative naming nobody.",
     "entries": lambda w: [w.mine.entry.pk],
     "shared": lambda w: "on",
+    "sheets": lambda w: [w.mine.named_sheet.pk],
+    "sent_on": lambda w: "2025-04-01",
+    "replied_on": lambda w: "2025-04-02",
+    "reply": lambda w: "A reply.",
+    "fixed": lambda w: "yes",
+    "name_shown_on_shared_sheets": lambda w: "on",
     "export": lambda w: "log",
     "statement": lambda w: QUERY_VALUES["statement"](w),
     "federation": lambda w: w.federation.slug,
@@ -580,7 +612,17 @@ FORM_VALUES = {
     "valid_from": lambda w: "2025-01-01",
     **{
         name: QUERY_VALUES[name]
-        for name in ("entry", "person", "incident", "job", "association", "from", "to", "format")
+        for name in (
+            "entry",
+            "person",
+            "incident",
+            "institution",
+            "job",
+            "association",
+            "from",
+            "to",
+            "format",
+        )
     },
 }
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "complaints",
     "workload",
     "evidence",
+    "dossiers",
     "api",
     "reliability",
     "audit",

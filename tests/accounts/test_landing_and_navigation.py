@@ -54,8 +54,9 @@ MENUS = {
         "/complaints/",
         "/account/settings/",
         "/audit/",
+        "/dossiers/",
     ],
-    "analyst": ["/federation/", "/open-data/"],
+    "analyst": ["/federation/", "/federation/incidents/", "/dossiers/", "/open-data/"],
     "administrator": ["/admin/"],
 }
 
@@ -212,7 +213,12 @@ def test_the_menu_is_translated(users):
         label for *_rest, label in menu_links(client.get("/federation/", HTTP_ACCEPT_LANGUAGE="nl"))
     ]
 
-    assert labels == ["Cijfers van de federatie", "Open data"]
+    assert labels == [
+        "Cijfers van de federatie",
+        "Gedeelde incidentfiches",
+        "Dossiers",
+        "Open data",
+    ]
 
 
 def test_the_brand_leads_each_role_to_its_page(users):

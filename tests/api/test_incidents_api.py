@@ -133,6 +133,9 @@ def test_the_list_is_scoped_and_filters_by_barrier_and_domain(world):
     assert response.status_code == 400 and "barriers" in response.json()
 
 
-def test_an_analyst_gets_403_on_the_list_and_404_on_a_sheet(world):
-    assert world.analyst.get(URL).status_code == 403
+def test_an_analyst_lists_no_unshared_sheet_and_gets_404_on_one(world):
+    # An analyst reads shared sheets only (tests/dossiers/test_shared_sheets.py).
+    response = world.analyst.get(URL)
+    assert response.status_code == 200
+    assert response.json()["results"] == []
     assert world.analyst.get(f"{URL}{world.mine.incident.pk}/").status_code == 404

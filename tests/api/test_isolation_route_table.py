@@ -25,7 +25,10 @@ from api.middleware import allowed_methods
 from api.scoping import AssociationScopedMixin, AssociationScopedRelatedField
 from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, IncidentSheet, Person
+from cases.services import incident_sheet_create
 from complaints.models import CompetentBody, Complaint
+from dossiers.models import Dossier
+from dossiers.services import dossier_create
 from organisations.models import FederationMembership, ReferenceAmount, Role
 from tests.api.conftest import seat
 from tests.factories import MembershipFactory, log_attempt
@@ -38,6 +41,7 @@ MEMBER = "member"  # workers and directors, of their own association only
 DIRECTOR = "director"  # directors, of their own association only
 ANALYST = "analyst"  # federation analysts only
 OWN_TOKEN = "own-token"  # any token holder, acting on the token sent and nothing else
+DOSSIER = "dossier"  # directors (their association's) and analysts (their federation's)
 
 # Every API route that is not an AssociationScopedMixin resource, by URL name. A new route
 # must be added here (or be built on the mixin), or test_every_route_is_classified fails.
@@ -55,11 +59,17 @@ ROUTE_ACCESS = {
     "api:job-detail": MEMBER,
     "api:sharing-list": MEMBER,
     "api:sharing-detail": DIRECTOR,
+    "api:dossier-list": DOSSIER,
+    "api:dossier-detail": DOSSIER,
+    "api:dossier-pdf": DOSSIER,
 }
+# Association resources that a federation analyst may read too (the shared sheets of the
+# federation's sharing members, masked): mine's sheets are not shared, so they stay unseen.
+ANALYST_READS = {"api:incident-list"}
 # Paths under these prefixes are the federation's: association seats get 403 there.
 FEDERATION_PREFIXES = ("api/v1/federation/",)
 # URL kwargs that name one of mine's objects, by route name (mixin routes: from the view).
-OBJECT_MODELS = {"api:job-detail": Job}
+OBJECT_MODELS = {"api:job-detail": Job, "api:dossier-detail": Dossier, "api:dossier-pdf": Dossier}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 EVERY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -189,6 +199,22 @@ def scene(world):
     )
     for side in (mine, world.other):
         side.complaint = once_only_complaint(side.association, side.entry)
+    # A dossier of mine's director, holding a sheet of mine (unshared) naming the CPAS.
+    mine.named_sheet = incident_sheet_create(
+        association=mine.association,
+        occurred_on=mine.incident.occurred_on,
+        title="incident of mine naming a body",
+        narrative="A narrative.",
+        responsible_institution=world.cpas,
+    )
+    mine.dossier = dossier_create(
+        association=mine.association,
+        institution=world.cpas,
+        period_from="2025-01",
+        period_to="2025-12",
+        sheets=[mine.named_sheet],
+        title="dossier of mine",
+    )
     rollups_sweep_dirty()
     # A reference amount of mine's table (the director's settings page edits and deletes it).
     mine.reference_amount = ReferenceAmount.objects.for_association(mine.association).first()
@@ -203,6 +229,7 @@ def scene(world):
         "incident of mine",
         "attempt of mine",
         "amount of mine",
+        "dossier of mine",
     ]
     world.association_markers = [*world.markers, mine.association.slug]
     return world
@@ -235,6 +262,12 @@ def fingerprint(world):
             .order_by()
             .values_list("pk", "procedure_domain", "situation", "monthly_eur", "source_name")
         ),
+        sorted(Dossier.objects.filter(association=association).values_list()),
+        sorted(
+            Dossier.sheets.through.objects.filter(
+                incidentsheet__association=association
+            ).values_list()
+        ),
     )
 
 
@@ -265,6 +298,7 @@ def url_values(route, world) -> dict:
                 IncidentSheet: world.mine.incident,
                 Job: world.mine.job,
                 ContactAttempt: world.mine.attempt,
+                Dossier: world.mine.dossier,
             }[model].pk
         elif converter in ("slug", "str") and "federation" in name:
             values[name] = world.federation.slug
@@ -282,6 +316,10 @@ def body_with_mines_rows(world) -> dict:
         "shares": False,
         "code": "stolen",
         "title": "stolen",
+        "sheets": [world.mine.named_sheet.pk],
+        "institution": world.cpas.pk,
+        "period_from": "2025-01",
+        "period_to": "2025-12",
     }
 
 
@@ -331,7 +369,9 @@ def test_no_caller_of_another_association_gets_anything_of_mine(route, scene):
             if access == "scoped-object":
                 assert status == 404, context
             elif access == "scoped-list":
-                if is_analyst:
+                if is_analyst and method == "GET" and route.name in ANALYST_READS:
+                    assert status == 200, context
+                elif is_analyst:
                     assert status == 403, context
                 elif method == "POST" and scoped_related_fields(route):
                     # Mine's person or entry is unknown to the caller, never attached.
@@ -354,9 +394,16 @@ def test_no_caller_of_another_association_gets_anything_of_mine(route, scene):
                 assert status in (200, 400), context
             elif access == OWN_TOKEN:
                 assert status == 204, context
+            elif access == DOSSIER:
+                if who == "other_worker":
+                    assert status == 403, context
+                elif route.params:
+                    assert status == 404, context
+                else:
+                    assert status in (200, 400), context
 
     # A worker of `mine` is refused where the role is not theirs.
-    if access in (ANALYST, DIRECTOR):
+    if access in (ANALYST, DIRECTOR, DOSSIER):
         for method in offered & set(EVERY_METHOD):
             response = call(scene.worker, method, url, scene)
             assert response.status_code == 403, (method, url, "worker")
@@ -393,6 +440,8 @@ def test_no_page_shows_a_member_of_another_association_anything_of_mine(scene):
         mine.complaint.pk,
         mine.attempt.pk,
         mine.reference_amount.pk,
+        mine.named_sheet.pk,
+        mine.dossier.pk,
     }
     other_director = MembershipFactory(organisation=scene.other.association, role=Role.DIRECTOR)
     callers = (

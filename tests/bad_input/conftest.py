@@ -1,6 +1,8 @@
 import pytest
 
+from cases.services import incident_sheet_create
 from complaints.services import complaint_create
+from dossiers.services import dossier_create
 
 # The two associations of the API suite, with their seats: reused, not copied.
 from tests.api.conftest import world  # noqa: F401
@@ -18,5 +20,19 @@ def scene(world):  # noqa: F811
     world.mine.once_only_entry = once_only_entry(world.mine.association)
     world.mine.complaint = complaint_create(
         association=world.mine.association, entries=[world.mine.once_only_entry.pk]
+    )
+    world.mine.named_sheet = incident_sheet_create(
+        association=world.mine.association,
+        occurred_on=world.mine.incident.occurred_on,
+        title="A sheet naming a body",
+        narrative="A narrative.",
+        responsible_institution=world.cpas,
+    )
+    world.mine.dossier = dossier_create(
+        association=world.mine.association,
+        institution=world.cpas,
+        period_from="2025-01",
+        period_to="2025-12",
+        sheets=[world.mine.named_sheet],
     )
     return world

@@ -84,6 +84,19 @@ API_WRITES = {
         base=lambda world: {"occurred_on": "2025-03-01", "title": "Titre", "narrative": "Récit."},
     ),
     "api:incident-detail": ApiWrite("director", base=lambda world: {"title": "Autre titre"}),
+    "api:dossier-list": ApiWrite(
+        "director",
+        ("institution", "period_from", "period_to", "sheets", "title", "fixed"),
+        lambda world: {
+            "institution": world.cpas.pk,
+            "period_from": "2025-01",
+            "period_to": "2025-12",
+            "sheets": [world.mine.named_sheet.pk],
+        },
+    ),
+    "api:dossier-detail": ApiWrite(
+        "director", ("sent_on", "reply", "replied_on", "fixed"), lambda world: {"fixed": "yes"}
+    ),
 }
 NON_OBJECT_KEYS = {"non_field_errors", "detail"}
 

@@ -162,6 +162,28 @@ PAGE_FORMS = {
         lambda s: list(IncidentForm().fields),
         lambda s: {"occurred_on": _today(), "title": "Titre", "narrative": "Récit."},
     ),
+    "cases:incident_edit": PageForm(
+        "worker",
+        lambda s: list(IncidentForm().fields),
+        lambda s: {"occurred_on": _today(), "title": "Titre", "narrative": "Récit."},
+        url_values=lambda s: {"pk": s.mine.incident.pk},
+    ),
+    "dossiers:dossier_create": PageForm(
+        "director",
+        lambda s: ["institution", "from", "to", "sheets", "title"],
+        lambda s: {
+            "institution": s.cpas.pk,
+            "from": "2025-01",
+            "to": "2025-12",
+            "sheets": [s.mine.named_sheet.pk],
+        },
+    ),
+    "dossiers:dossier_reply": PageForm(
+        "director",
+        lambda s: ["sent_on", "reply", "replied_on", "fixed"],
+        lambda s: {"sent_on": "2025-04-01", "replied_on": "2025-04-02", "fixed": "yes"},
+        url_values=lambda s: {"pk": s.mine.dossier.pk},
+    ),
     "accounts:settings": PageForm(
         "director",
         # Not require_two_factor: a checkbox, every value but "on" is "off", and turning it on
