@@ -26,6 +26,8 @@ from api.scoping import AssociationScopedMixin, AssociationScopedRelatedField
 from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, IncidentSheet, Person
 from organisations.models import FederationMembership, Role
+from orientations.models import Orientation
+from orientations.services import orientation_send
 from tests.api.conftest import seat
 from tests.factories import MembershipFactory, log_attempt
 from workload.models import Job
@@ -144,6 +146,9 @@ def test_the_walker_finds_every_published_path():
         "api/v1/assistance-requests/%(pk)s/",
         "api/v1/incidents/",
         "api/v1/incidents/%(pk)s/",
+        "api/v1/orientations/",
+        "api/v1/orientations/%(pk)s/",
+        "api/v1/orientations/figures/",
         "api/v1/taxonomy/",
         "api/v1/auth/token/",
         "api/v1/workload/monthly/",
@@ -176,11 +181,27 @@ def scene(world):
     mine.attempt = log_attempt(
         mine.association, notes="attempt of mine", assistance_request=mine.entry
     )
+    mine.orientation = orientation_send(
+        association=mine.association,
+        assistance_request=mine.entry.pk,
+        recipient_name="Permanence sociale",
+        recipient_email="accueil@permanence.example.be",
+        recipient_language="fr",
+        need="orientation of mine",
+        shares=["postcode"],
+        consent=True,
+    )
     rollups_sweep_dirty()
     world.other_director = seat(world.other.association, Role.DIRECTOR)
     world.anonymous = APIClient()
     # Markers of mine's data: none may appear in an answer to a caller of `other`.
-    world.markers = [mine.person.code, "notes of mine", "incident of mine", "attempt of mine"]
+    world.markers = [
+        mine.person.code,
+        "notes of mine",
+        "incident of mine",
+        "attempt of mine",
+        "orientation of mine",
+    ]
     world.association_markers = [*world.markers, mine.association.slug]
     return world
 
@@ -200,6 +221,7 @@ def fingerprint(world):
         sorted(FederationMembership.objects.filter(association=association).values_list()),
         sorted(Job.objects.filter(association=association).values_list()),
         sorted(ContactAttempt.objects.for_association(association).values_list()),
+        sorted(Orientation.objects.for_association(association).values_list()),
     )
 
 
@@ -230,6 +252,7 @@ def url_values(route, world) -> dict:
                 IncidentSheet: world.mine.incident,
                 Job: world.mine.job,
                 ContactAttempt: world.mine.attempt,
+                Orientation: world.mine.orientation,
             }[model].pk
         elif converter in ("slug", "str") and "federation" in name:
             values[name] = world.federation.slug
@@ -350,7 +373,13 @@ def page_url(route, world):
 def test_no_page_shows_a_member_of_another_association_anything_of_mine(scene):
     # One scene for every page (the admin alone has a hundred routes): the walk stays fast.
     mine = scene.mine
-    candidate_ids = {mine.person.pk, mine.entry.pk, mine.incident.pk, mine.job.pk}
+    candidate_ids = {
+        mine.person.pk,
+        mine.entry.pk,
+        mine.incident.pk,
+        mine.job.pk,
+        mine.orientation.pk,
+    }
     other_director = MembershipFactory(organisation=scene.other.association, role=Role.DIRECTOR)
     callers = (
         (scene.other_worker.user, scene.association_markers),
