@@ -11,4 +11,5 @@ def scene(world):  # noqa: F811
     (url_values looks for one)."""
     world.mine.job = None
     world.mine.attempt = log_attempt(world.mine.association)
+    world.mine.orientation = None
     return world
