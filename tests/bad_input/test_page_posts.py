@@ -24,11 +24,11 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from attempts.forms import AttemptForm
-from orientations.forms import AnswerForm, OrientationForm
-from orientations.services import link_token, orientation_send
 from cases.forms import EntryForm, IncidentForm
 from organisations.letterhead import LETTERHEAD_FIELDS
 from organisations.models import Role
+from orientations.forms import AnswerForm, OrientationForm
+from orientations.services import link_token, orientation_send
 from tests.bad_input.routes import PAGE_POST_ROUTES, route_id
 from tests.bad_input.support import (
     FORM_VALUES,
