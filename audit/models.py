@@ -47,6 +47,7 @@ class ObjectType(models.TextChoices):
     ENTRY = "assistance_request", _("entry")
     INCIDENT = "incident_sheet", _("incident sheet")
     ATTEMPT = "contact_attempt", _("contact attempt")
+    ORIENTATION = "orientation", _("orientation")
     MEMBERSHIP = "membership", _("membership")
     ASSOCIATION = "association", _("association settings")
     EVIDENCE_BUNDLE = "evidence_bundle", _("evidence bundle")

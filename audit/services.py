@@ -193,6 +193,42 @@ def attempts_imported(*, association_id, count, actor=None) -> AuditEvent:
     )
 
 
+# --- Orientations --------------------------------------------------------------------------
+
+
+def orientation_sent(*, orientation, actor=None) -> AuditEvent:
+    # The shared items' names, never their values; the receiving service's address is not
+    # the person's, but stays out of the trail all the same.
+    return _about(
+        ObjectType.ORIENTATION,
+        Action.CREATE,
+        orientation,
+        actor,
+        {"status": orientation.status, "shared": sorted(orientation.shared)},
+    )
+
+
+def orientation_answered(*, orientation) -> AuditEvent:
+    """The receiving service answered through its link: no account, so no actor."""
+    return _record(
+        action=Action.UPDATE,
+        object_type=ObjectType.ORIENTATION,
+        association_id=orientation.association_id,
+        object_id=orientation.pk,
+        detail={"status": orientation.status, "by": "receiving_service"},
+    )
+
+
+def orientation_expired(*, orientation) -> AuditEvent:
+    return _record(
+        action=Action.UPDATE,
+        object_type=ObjectType.ORIENTATION,
+        association_id=orientation.association_id,
+        object_id=orientation.pk,
+        detail={"status": orientation.status, "by": "expiry"},
+    )
+
+
 # --- Incident sheets -------------------------------------------------------------------------
 
 

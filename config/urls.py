@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("attempts.urls")),
     path("", include("complaints.urls")),
+    path("", include("orientations.urls")),
     path("", include("evidence.urls")),
     path("", include("dossiers.urls")),
     path("workload/", include("workload.urls")),

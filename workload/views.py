@@ -28,6 +28,7 @@ from cases.imports import (
 )
 from freshness.enqueue import publish_on_commit
 from organisations.access import Rule, seat_required
+from orientations import selectors as orientation_selectors
 from rendering import numbers
 from rendering.files import ExportFile
 
@@ -150,8 +151,26 @@ def dashboard(request):
         owed=_owed_by_institution(association, period, translation.get_language()),
         rights=_rights_by_barrier(association, period, translation.get_language()),
         my_entries=None if _is_director(request) else _my_entries(request, period),
+        orientations=_orientation_figures(association, period, translation.get_language()),
     )
     return render(request, "workload/dashboard.html", context)
+
+
+def _orientation_figures(association, period, language) -> dict:
+    """Orientations sent in the period, per month and per target (each median computed from
+    the orientations themselves, as the API's figures are)."""
+    rows = orientation_selectors.orientation_figures_for_association(
+        association=association,
+        start=period.start,
+        end=period.end,
+        language=(language or "fr")[:2],
+    )
+    return {
+        "totals": orientation_selectors.orientation_totals_for_association(
+            association=association, start=period.start, end=period.end
+        ),
+        "rows": rows,
+    }
 
 
 def _month_chart(rows) -> str:

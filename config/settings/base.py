@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cases",
     "attempts",
     "complaints",
+    "orientations",
     "workload",
     "evidence",
     "dossiers",
@@ -334,6 +335,23 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# E-mail (orientations to other services): printed on the console unless an SMTP server is
+# given. SITE_URL is the address the links in e-mails sent by beat jobs start with.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if env("EMAIL_HOST", default="")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+
 # Files of finished exports are deleted after this many days (the job record stays).
 EXPORT_FILES_KEEP_DAYS = env.int("EXPORT_FILES_KEEP_DAYS", default=7)
 
@@ -356,6 +374,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Retention (docs/security.md): persons without entries for too long are erased nightly
     # (cases.tasks; the task keeps the name it had in the audit app).
+    # Orientations (orientations.tasks): the receiving service is reminded once after three
+    # days, the link closes after eight; both idempotent, so running them often is harmless.
+    "remind-unanswered-orientations": {
+        "task": "orientations.send_reminders",
+        "schedule": 900.0,
+    },
+    "expire-unanswered-orientations": {
+        "task": "orientations.expire_unanswered",
+        "schedule": 900.0,
+    },
     "erase-expired-persons": {
         "task": "audit.erase_expired_persons",
         "schedule": crontab(minute=15, hour=2),

@@ -30,6 +30,8 @@ from complaints.models import CompetentBody, Complaint
 from dossiers.models import Dossier
 from dossiers.services import dossier_create
 from organisations.models import FederationMembership, ReferenceAmount, Role
+from orientations.models import Orientation
+from orientations.services import orientation_send
 from tests.api.conftest import seat
 from tests.factories import MembershipFactory, log_attempt
 from workload.models import Job
@@ -155,6 +157,9 @@ def test_the_walker_finds_every_published_path():
         "api/v1/assistance-requests/%(pk)s/",
         "api/v1/incidents/",
         "api/v1/incidents/%(pk)s/",
+        "api/v1/orientations/",
+        "api/v1/orientations/%(pk)s/",
+        "api/v1/orientations/figures/",
         "api/v1/taxonomy/",
         "api/v1/auth/token/",
         "api/v1/workload/monthly/",
@@ -215,6 +220,16 @@ def scene(world):
         sheets=[mine.named_sheet],
         title="dossier of mine",
     )
+    mine.orientation = orientation_send(
+        association=mine.association,
+        assistance_request=mine.entry.pk,
+        recipient_name="Permanence sociale",
+        recipient_email="accueil@permanence.example.be",
+        recipient_language="fr",
+        need="orientation of mine",
+        shares=["postcode"],
+        consent=True,
+    )
     rollups_sweep_dirty()
     # A reference amount of mine's table (the director's settings page edits and deletes it).
     mine.reference_amount = ReferenceAmount.objects.for_association(mine.association).first()
@@ -230,6 +245,7 @@ def scene(world):
         "attempt of mine",
         "amount of mine",
         "dossier of mine",
+        "orientation of mine",
     ]
     world.association_markers = [*world.markers, mine.association.slug]
     return world
@@ -268,6 +284,7 @@ def fingerprint(world):
                 incidentsheet__association=association
             ).values_list()
         ),
+        sorted(Orientation.objects.for_association(association).values_list()),
     )
 
 
@@ -299,6 +316,7 @@ def url_values(route, world) -> dict:
                 Job: world.mine.job,
                 ContactAttempt: world.mine.attempt,
                 Dossier: world.mine.dossier,
+                Orientation: world.mine.orientation,
             }[model].pk
         elif converter in ("slug", "str") and "federation" in name:
             values[name] = world.federation.slug
@@ -442,6 +460,7 @@ def test_no_page_shows_a_member_of_another_association_anything_of_mine(scene):
         mine.reference_amount.pk,
         mine.named_sheet.pk,
         mine.dossier.pk,
+        mine.orientation.pk,
     }
     other_director = MembershipFactory(organisation=scene.other.association, role=Role.DIRECTOR)
     callers = (

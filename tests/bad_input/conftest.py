@@ -35,4 +35,5 @@ def scene(world):  # noqa: F811
         period_to="2025-12",
         sheets=[world.mine.named_sheet],
     )
+    world.mine.orientation = None
     return world

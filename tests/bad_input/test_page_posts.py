@@ -28,6 +28,8 @@ from cases.forms import EntryForm, IncidentForm
 from organisations.letterhead import LETTERHEAD_FIELDS
 from organisations.models import ReferenceAmount, Role
 from organisations.reference_amounts import REFERENCE_FIELDS
+from orientations.forms import AnswerForm, OrientationForm
+from orientations.services import link_token, orientation_send
 from tests.bad_input.routes import PAGE_POST_ROUTES, route_id
 from tests.bad_input.support import (
     FORM_VALUES,
@@ -98,6 +100,21 @@ def _log_upload():
     return SimpleUploadedFile("log.csv", f"{header};mode;outcome;consent\n".encode())
 
 
+def _orientation_of_mine(scene):
+    """One orientation of mine awaiting its answer, sent on first use."""
+    if getattr(scene.mine, "orientation", None) is None:
+        scene.mine.orientation = orientation_send(
+            association=scene.mine.association,
+            assistance_request=scene.mine.entry.pk,
+            recipient_name="Permanence sociale",
+            recipient_email="accueil@permanence.example.be",
+            recipient_language="fr",
+            need="Une aide pour la banque en ligne.",
+            consent=True,
+        )
+    return scene.mine.orientation
+
+
 def _entry_post(scene):
     return entry_form_data()
 
@@ -150,6 +167,24 @@ PAGE_FORMS = {
             "waited_minutes": "40",
         },
         url_values=lambda s: {"pk": s.mine.attempt.pk},
+    ),
+    "orientations:create": PageForm(
+        "worker",
+        lambda s: list(OrientationForm().fields),
+        lambda s: {
+            "recipient_name": "Permanence sociale",
+            "recipient_email": "accueil@permanence.example.be",
+            "recipient_language": "fr",
+            "need": "Une aide pour la banque en ligne.",
+            "consent": "on",
+        },
+        url_values=lambda s: {"pk": s.mine.entry.pk},
+    ),
+    "orientations:answer": PageForm(
+        "anonymous",
+        lambda s: list(AnswerForm().fields),
+        lambda s: {"status": "accepted"},
+        url_values=lambda s: {"token": link_token(_orientation_of_mine(s))},
     ),
     "cases:entry_edit": PageForm(
         "worker",

@@ -587,6 +587,8 @@
   function initAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("[data-entry-form]"), initForm);
     Array.prototype.forEach.call(root.querySelectorAll("[data-attempt-form]"), initAttemptForm);
+    // Other forms that only name a body by search (the orientation sent from an entry).
+    Array.prototype.forEach.call(root.querySelectorAll("[data-combo-form] [data-institution]"), initCombo);
     if (root.querySelector("[data-today-layout]")) initTabs(root);
     Array.prototype.forEach.call(root.querySelectorAll("[data-undo-seconds]"), function (el) {
       setTimeout(function () { el.remove(); }, 1000 * parseInt(el.getAttribute("data-undo-seconds"), 10));
