@@ -5,6 +5,7 @@ Nothing here reads the database or decides what is valid: the views hand it rows
 selectors, and `cases.services` keeps every rule.
 """
 
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
@@ -103,6 +104,11 @@ def kind_or_institution(kind, institution, language) -> str:
     return get_taxonomy().label("referrer_types", kind, language)
 
 
+# The actions an app above the log adds to each entry's row, as (URL name taking the entry's
+# id, label): orientations registers "Orient" here, so the log's templates need not name it.
+ENTRY_ACTIONS: list[tuple[str, str]] = []
+
+
 def entry_rows(entries, language) -> list[dict]:
     """Each entry with the labels its row shows."""
     taxonomy = get_taxonomy()
@@ -121,6 +127,9 @@ def entry_rows(entries, language) -> list[dict]:
                 "barriers": [
                     taxonomy.label("digital_barriers", b.code, language)
                     for b in entry.barriers.all()
+                ],
+                "actions": [
+                    (reverse(name, args=[entry.pk]), label) for name, label in ENTRY_ACTIONS
                 ],
             }
         )

@@ -37,7 +37,7 @@ def test_a_service_accepts_an_orientation_without_an_account(live_server, browse
     page.wait_for_url(f"{live_server.url}/")
 
     # The worker sends an orientation from the day's entry
-    page.click(f"#entry-{entry.pk} [data-orient-entry]")
+    page.click(f'#entry-{entry.pk} a[href$="/{entry.pk}/orient/"]')
     page.fill("#id_recipient_name", "Permanence numérique de Forest")
     page.fill("#id_recipient_email", "accueil@epn-forest.example.be")
     page.select_option("#id_recipient_language", "fr")
