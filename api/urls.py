@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import attempts, cases, federation, referrals, views, workload
+from . import attempts, cases, federation, mandates, referrals, views, workload
 
 router = SimpleRouter()
 router.register("institutions", referrals.InstitutionViewSet, basename="institution")
@@ -12,6 +12,7 @@ router.register(
 )
 router.register("incidents", cases.IncidentSheetViewSet, basename="incident")
 router.register("contact-attempts", attempts.ContactAttemptViewSet, basename="contact-attempt")
+router.register("mandates", mandates.MandateViewSet, basename="mandate")
 
 app_name = "api"
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("language/", organisation_views.language_set, name="language_set"),
     path("", include("cases.urls")),
     path("", include("attempts.urls")),
+    path("", include("mandates.urls")),
     path("", include("evidence.urls")),
     path("workload/", include("workload.urls")),
     path("audit/", include("organisations.trail_urls")),
