@@ -33,6 +33,7 @@ class MandateSerializer(ServiceSerializer):
     )
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(TOP_LEVEL_CODES)),
+        source="scope_codes",
         allow_empty=False,
         help_text="Top-level procedure domain codes the mandate covers.",
     )
@@ -50,13 +51,14 @@ class MandateSerializer(ServiceSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["person"] = instance.person_id
-        data["scopes"] = instance.scope_codes
         return data
 
     def service_kwargs(self) -> dict:
         data = super().service_kwargs()
         if "person" in data:
             data["person"] = data["person"].pk
+        if "scope_codes" in data:
+            data["scopes"] = data.pop("scope_codes")
         return data
 
 
