@@ -5,7 +5,6 @@ which name every bad field in the caller's language (a term longer than a year i
 `ends_on`). `consent_text_sha256` is computed by the server from the exact wording printed.
 """
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -18,6 +17,7 @@ from mandates.models import FORMS, Mandate
 from mandates.presentation import TOP_LEVEL_CODES
 
 from .cases import AssociationResourceViewSet, ServiceSerializer
+from .filters import MandateFilter
 from .scoping import AssociationScopedRelatedField, service_errors
 
 
@@ -66,14 +66,6 @@ class RevokeSerializer(serializers.Serializer):
     revoked_on = serializers.DateField(
         required=False, allow_null=True, help_text="Default today; not before `starts_on`."
     )
-
-
-class MandateFilter(django_filters.FilterSet):
-    person = django_filters.NumberFilter(field_name="person_id")
-
-    class Meta:
-        model = Mandate
-        fields = ["person"]
 
 
 class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AssociationResourceViewSet):

@@ -12,6 +12,7 @@ director of `other`), a federation analyst and an anonymous caller try it agains
 that nothing of `mine` changed.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from api.middleware import allowed_methods
 from api.scoping import AssociationScopedMixin, AssociationScopedRelatedField
 from attempts.models import ContactAttempt
 from cases.models import AssistanceRequest, IncidentSheet, Person
+from mandates import services as mandate_services
+from mandates.models import Mandate
 from organisations.models import FederationMembership, Role
 from tests.api.conftest import seat
 from tests.factories import MembershipFactory, log_attempt
@@ -176,6 +179,14 @@ def scene(world):
     mine.attempt = log_attempt(
         mine.association, notes="attempt of mine", assistance_request=mine.entry
     )
+    mine.mandate = mandate_services.mandate_create(
+        association=mine.association,
+        person=mine.person.pk,
+        scopes=["tax"],
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2025, 12, 31),
+        form="paper",
+    )
     rollups_sweep_dirty()
     world.other_director = seat(world.other.association, Role.DIRECTOR)
     world.anonymous = APIClient()
@@ -200,6 +211,7 @@ def fingerprint(world):
         sorted(FederationMembership.objects.filter(association=association).values_list()),
         sorted(Job.objects.filter(association=association).values_list()),
         sorted(ContactAttempt.objects.for_association(association).values_list()),
+        sorted(Mandate.objects.for_association(association).values_list()),
     )
 
 
@@ -230,6 +242,7 @@ def url_values(route, world) -> dict:
                 IncidentSheet: world.mine.incident,
                 Job: world.mine.job,
                 ContactAttempt: world.mine.attempt,
+                Mandate: world.mine.mandate,
             }[model].pk
         elif converter in ("slug", "str") and "federation" in name:
             values[name] = world.federation.slug
