@@ -180,6 +180,8 @@ def receipt(entry, language) -> dict:
         "consent": str(CONSENT_SENTENCES.get(entry.consent, "")),
         "next": str(OUTCOME_SENTENCES.get(entry.outcome, "")),
         "sensitive": bool(entry.sensitive_flag_codes),
+        # Done in the person's place: the mandate it was done under, named for the person.
+        "mandate": entry.mandate if entry.mode == "do_for" else None,
     }
 
 
