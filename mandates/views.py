@@ -69,11 +69,12 @@ class MandateForm(forms.Form):
         label=gettext_lazy("Procedure domains covered"), widget=forms.CheckboxSelectMultiple
     )
     starts_on = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
         label=gettext_lazy("Until (at most one year later)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     form = forms.ChoiceField(label=gettext_lazy("Given"), widget=forms.RadioSelect)
 
