@@ -42,10 +42,12 @@ def _row(mandate, today, language):
 
 
 def person_mandates_block(association, person) -> list:
-    """The reader of the person's page: always one block, so that the section (and its
-    "record a mandate" link) shows even before the first mandate."""
+    """The reader of the person's page: one block when the person has mandates (the section
+    is shown only then; the first one is recorded from the entry form's warning)."""
     today, language = timezone.localdate(), page_language()
     mandates = selectors.mandate_list_for_person(association=association, person=person)
+    if not mandates:
+        return []
     return [
         {
             "person": person,

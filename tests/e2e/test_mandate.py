@@ -37,8 +37,7 @@ def test_a_worker_records_prints_uses_and_revokes_a_mandate(live_server, browser
     page.wait_for_url(f"{live_server.url}/")
 
     # Given the person's page, the worker records a mandate for their taxes
-    page.goto(f"{live_server.url}/persons/{person.pk}/")
-    page.click("#record-mandate")
+    page.goto(f"{live_server.url}/persons/{person.pk}/mandates/new/")
     page.check("input[name=scopes][value=tax]")
     page.click("#mandate-form button[type=submit]")
     page.wait_for_selector("article.mandate-form")
