@@ -81,6 +81,12 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Associati
     update_service = staticmethod(services.mandate_update)
     update_target = "mandate"
 
+    def get_serializer_class(self):
+        # The revocation's body is its own: `revoked_on`, the field its refusals name.
+        if getattr(self, "action", None) == "revoke":
+            return RevokeSerializer
+        return super().get_serializer_class()
+
     @extend_schema(request=RevokeSerializer, responses=MandateSerializer)
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def revoke(self, request, pk=None):
@@ -94,4 +100,4 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Associati
                 actor=request.user,
                 revoked_on=body.validated_data.get("revoked_on"),
             )
-        return Response(self._fresh(mandate))
+        return Response(MandateSerializer(self.get_queryset().get(pk=mandate.pk)).data)

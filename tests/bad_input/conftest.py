@@ -11,7 +11,7 @@ from tests.factories import log_attempt
 
 @pytest.fixture
 def scene(world):  # noqa: F811
-    """The API suite's world, one contact attempt and one mandate of mine; no write route names a job
+    """The API suite's world, a contact attempt and a mandate of mine; no write route names a job
     (url_values looks for one)."""
     world.mine.job = None
     world.mine.attempt = log_attempt(world.mine.association)
