@@ -236,7 +236,7 @@ def mandate_revoke(*, mandate: Mandate, actor=None, revoked_on=None) -> Mandate:
     else:
         day = _check_date(errors, {"revoked_on": revoked_on}, "revoked_on")
     if mandate.revoked_on is not None:
-        errors.add("revoked_on", _("This mandate is already revoked."))
+        errors.add("non_field_errors", _("This mandate is already revoked."))
     elif day is not None:
         if day < mandate.starts_on:
             errors.add("revoked_on", _("A mandate cannot be revoked before it starts."))
