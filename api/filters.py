@@ -15,6 +15,7 @@ from rest_framework.filters import OrderingFilter
 from attempts.models import ContactAttempt
 from cases import selectors
 from cases.models import LANGUAGE_CODES, AssistanceRequest, IncidentSheet, Person
+from mandates.models import Mandate
 from referrals.models import INSTITUTION_KINDS, Institution
 from taxonomy import get_taxonomy
 
@@ -144,3 +145,11 @@ class StrictOrderingFilter(OrderingFilter):
                     }
                 )
         return super().get_ordering(request, queryset, view)
+
+
+class MandateFilter(django_filters.FilterSet):
+    person = django_filters.ModelChoiceFilter(queryset=_scoped_persons)
+
+    class Meta:
+        model = Mandate
+        fields = []

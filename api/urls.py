@@ -2,7 +2,17 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import attempts, cases, dossiers, federation, orientations, referrals, views, workload
+from . import (
+    attempts,
+    cases,
+    dossiers,
+    federation,
+    mandates,
+    orientations,
+    referrals,
+    views,
+    workload,
+)
 
 router = SimpleRouter()
 router.register("institutions", referrals.InstitutionViewSet, basename="institution")
@@ -14,6 +24,7 @@ router.register("incidents", cases.IncidentSheetViewSet, basename="incident")
 router.register("dossiers", dossiers.DossierViewSet, basename="dossier")
 router.register("contact-attempts", attempts.ContactAttemptViewSet, basename="contact-attempt")
 router.register("orientations", orientations.OrientationViewSet, basename="orientation")
+router.register("mandates", mandates.MandateViewSet, basename="mandate")
 
 app_name = "api"
 

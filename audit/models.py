@@ -40,6 +40,9 @@ class Action(models.TextChoices):
     SEARCH = "search", _("searched")
     EXPORT = "export", _("exported")
     ERASE = "erase", _("erased")
+    USE = "use", _("used")
+    REVOKE = "revoke", _("revoked")
+    EXPIRE = "expire", _("expired")
 
 
 class ObjectType(models.TextChoices):
@@ -48,6 +51,7 @@ class ObjectType(models.TextChoices):
     INCIDENT = "incident_sheet", _("incident sheet")
     ATTEMPT = "contact_attempt", _("contact attempt")
     ORIENTATION = "orientation", _("orientation")
+    MANDATE = "mandate", _("mandate")
     MEMBERSHIP = "membership", _("membership")
     ASSOCIATION = "association", _("association settings")
     EVIDENCE_BUNDLE = "evidence_bundle", _("evidence bundle")

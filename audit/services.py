@@ -229,6 +229,50 @@ def orientation_expired(*, orientation) -> AuditEvent:
     )
 
 
+# --- Mandates -------------------------------------------------------------------------------
+
+
+def _mandate(action, mandate, actor, detail=None) -> AuditEvent:
+    return _about(ObjectType.MANDATE, action, mandate, actor, detail, person_id=mandate.person_id)
+
+
+def mandate_created(*, mandate, scopes, actor=None) -> AuditEvent:
+    return _mandate(
+        Action.CREATE,
+        mandate,
+        actor,
+        {
+            "reference": mandate.reference,
+            "scopes": sorted(scopes),
+            "starts_on": mandate.starts_on.isoformat(),
+            "ends_on": mandate.ends_on.isoformat(),
+            "form": mandate.form,
+            "consent_text_sha256": mandate.consent_text_sha256,
+        },
+    )
+
+
+def mandate_changed(*, mandate, fields, actor=None) -> AuditEvent:
+    return _mandate(
+        Action.UPDATE,
+        mandate,
+        actor,
+        {"fields": sorted(fields), "consent_text_sha256": mandate.consent_text_sha256},
+    )
+
+
+def mandate_used(*, mandate, entry_ids, actor=None) -> AuditEvent:
+    return _mandate(Action.USE, mandate, actor, {"entries": sorted(entry_ids)})
+
+
+def mandate_revoked(*, mandate, actor=None) -> AuditEvent:
+    return _mandate(Action.REVOKE, mandate, actor, {"revoked_on": mandate.revoked_on.isoformat()})
+
+
+def mandate_expired(*, mandate) -> AuditEvent:
+    return _mandate(Action.EXPIRE, mandate, None, {"ends_on": mandate.ends_on.isoformat()})
+
+
 # --- Incident sheets -------------------------------------------------------------------------
 
 

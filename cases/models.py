@@ -168,6 +168,18 @@ class AssistanceRequest(models.Model):
     has_barrier = models.BooleanField(default=False, editable=False)
     has_once_only = models.BooleanField(default=False, editable=False)
     has_sensitive_flag = models.BooleanField(default=False, editable=False)
+    # The person's mandate a do_for entry was done under (METRICS.md do_for_without_mandate),
+    # derived like the `has_*` flags: set by the services on every write and again for the
+    # person's entries whenever their mandates change (the mandates app, through a hook), so
+    # the figures group on a stored column. Named by label: the mandates app lives above.
+    mandate = models.ForeignKey(
+        "mandates.Mandate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entries",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

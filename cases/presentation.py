@@ -234,6 +234,8 @@ def receipt(entry, language) -> dict:
         "next": str(OUTCOME_SENTENCES.get(entry.outcome, "")),
         "sensitive": bool(entry.sensitive_flag_codes),
         "at_stake": receipt_at_stake(entry, language),
+        # Done in the person's place: the mandate it was done under, named for the person.
+        "mandate": entry.mandate if entry.mode == "do_for" else None,
     }
 
 

@@ -292,6 +292,29 @@ def _check_once_only(errors: FieldErrors, data: dict) -> None:
             )
 
 
+# Who says which mandate a do_for entry is done under: the mandates app, above this one,
+# registers `assign(association_id, entries, actor)`, which sets `entry.mandate` on each entry
+# given (saved or not) and returns the entries whose mandate it set; without it, none is.
+ENTRY_MANDATE_RESOLVERS: dict = {}
+
+
+def _mandates_assign(association_id: int, entries: list, actor=None) -> None:
+    for entry in entries:
+        entry.mandate = None
+    for assign in ENTRY_MANDATE_RESOLVERS.values():
+        assign(association_id, entries, actor)
+
+
+def _mandates_used(association_id: int, entries: list, actor=None) -> None:
+    """Once the entries have ids: each mandate used is recorded in the audit trail."""
+    used = {}
+    for entry in entries:
+        if entry.mandate_id is not None:
+            used.setdefault(entry.mandate, []).append(entry.pk)
+    for mandate, entry_ids in used.items():
+        audit.mandate_used(mandate=mandate, entry_ids=entry_ids, actor=actor)
+
+
 def _apply(entry: AssistanceRequest, data: dict) -> dict[str, list[str]]:
     """Set the entry's fields and its derived columns; return the codes of each CODES field,
     which live in child tables written once the entry has an id."""
@@ -323,11 +346,13 @@ def assistance_request_create(
     data = assistance_request_clean(association, {**fields})
     entry = AssistanceRequest(association=association, created_by=actor)
     codes = _apply(entry, data)
+    _mandates_assign(association.pk, [entry], actor)
     entry.save()
     for model, rows in _code_rows(entry, codes).items():
         model.objects.bulk_create(rows)
     freshness.log_changed(association_id=association.pk, months={entry.month})
     audit.entry_created(entry=entry, actor=actor)
+    _mandates_used(association.pk, [entry], actor)
     return entry
 
 
@@ -370,7 +395,9 @@ def assistance_requests_bulk_create(
                 codes = _apply(entry, data)
                 entries.append((entry, codes))
                 months.add(entry.month)
+            _mandates_assign(association.pk, [entry for entry, _codes in entries], actor)
             bulk_insert(AssistanceRequest, [entry for entry, _codes in entries], assign_ids=True)
+            _mandates_used(association.pk, [entry for entry, _codes in entries], actor)
             for entry, codes in entries:
                 for model, rows in _code_rows(entry, codes).items():
                     children.setdefault(model, []).extend(rows)
@@ -420,8 +447,12 @@ def assistance_request_update(
     data = assistance_request_clean(entry.association, {**current, **changes})
     changed = [name for name in changes if current.get(name) != data.get(name)]
     old_month = entry.month
+    old_mandate_id = entry.mandate_id
     codes = _apply(entry, data)
+    _mandates_assign(entry.association_id, [entry], actor)
     entry.save()
+    if entry.mandate_id is not None and entry.mandate_id != old_mandate_id:
+        _mandates_used(entry.association_id, [entry], actor)
     for name in codes:
         getattr(entry, name).all().delete()
     for model, rows in _code_rows(entry, codes).items():
@@ -609,12 +640,16 @@ def person_erase(*, person: Person, actor=None) -> None:
     """Erase a person (right to erasure): the person row goes, their entries stay, anonymised.
 
     The entries lose their link to the person and their free-text notes, which may name them.
-    No figure depends on either, so the month figures stay exactly as they were and no month
-    is marked for recomputation.
+    No figure depends on either but do_for_without_mandate: a do_for entry done under the
+    person's mandate no longer has a person, so it counts, and its month is marked.
     """
-    AssistanceRequest.objects.filter(association_id=person.association_id, person=person).update(
-        person=None, notes=""
-    )
+    entries = AssistanceRequest.objects.filter(association_id=person.association_id, person=person)
+    # An entry without a person was done under no mandate of theirs (METRICS.md): the months
+    # of the do_for entries that had one change their do_for_without_mandate.
+    months = set(entries.filter(mandate__isnull=False).values_list("month", flat=True))
+    entries.update(person=None, notes="", mandate=None)
+    if months:
+        freshness.log_changed(association_id=person.association_id, months=months)
     # A deletion waiting for "Undo" would bring the person's entry back, notes and all.
     EntryUndo.objects.filter(association_id=person.association_id, person_id=person.pk).delete()
     audit.person_erased(person=person, actor=actor)

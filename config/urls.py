@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("attempts.urls")),
     path("", include("complaints.urls")),
     path("", include("orientations.urls")),
+    path("", include("mandates.urls")),
     path("", include("evidence.urls")),
     path("", include("dossiers.urls")),
     path("workload/", include("workload.urls")),

@@ -7,6 +7,7 @@ organisation and member is written through the organisations services, and every
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from attempts.services import contact_attempts_bulk_create
 from cases.models import AssistanceRequest, Person
 from cases.services import assistance_requests_bulk_create
 from freshness import services as freshness
+from mandates.services import mandate_create, mandate_revoke, one_year_after
 from organisations.models import Association, Membership, Organisation, Role, User
 from organisations.services import (
     association_create_or_update,
@@ -253,6 +255,37 @@ def _generate(cfg, plans, associations, institutions, fte, seed, start, end, wri
     return generated
 
 
+# Every third person gave the association a mandate for their taxes and one other domain, and
+# one in four of those revoked it after three months; the others' do_for entries are done
+# without one, as so many are (do_for_without_mandate).
+MANDATE_EVERY = 3
+MANDATE_REVOKED_EVERY = 4
+MANDATE_SECOND_SCOPES = ("ris", "bank", "civil", "pension")
+
+
+def _insert_mandates(associations, start: dt.date) -> int:
+    today = timezone.localdate()
+    ends_on = min(one_year_after(start), today + dt.timedelta(days=20))
+    count = 0
+    for association in associations:
+        persons = Person.objects.for_association(association).order_by("pk")
+        for index, person in enumerate(persons[::MANDATE_EVERY]):
+            second = MANDATE_SECOND_SCOPES[index % len(MANDATE_SECOND_SCOPES)]
+            mandate = mandate_create(
+                association=association,
+                person=person.pk,
+                scopes=["tax", second],
+                starts_on=start,
+                ends_on=ends_on if index % 2 else one_year_after(start),
+                form="paper" if index % 5 else "in_person",
+            )
+            revoked_on = start + dt.timedelta(days=90)
+            if index % MANDATE_REVOKED_EVERY == 1 and revoked_on <= today:
+                mandate_revoke(mandate=mandate, revoked_on=revoked_on)
+            count += 1
+    return count
+
+
 def _insert_persons(generated: dict) -> int:
     persons = 0
     for batch in generated.values():
@@ -310,6 +343,8 @@ def seed_demo(
 
         generated = _generate(cfg, plans, associations, institutions, fte, seed, start, end, write)
         persons = _insert_persons(generated)
+        say("Recording the persons' mandates...\n")
+        _insert_mandates(associations.values(), start)
         contacts = sum(batch.contacts for batch in generated.values())
         written = _insert_entries(plans, associations, generated, write)
         say("Logging the contact attempts...\n")

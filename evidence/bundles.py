@@ -288,6 +288,7 @@ CELL_BOUNDS = (
     ("referred_transferred_requests", "transferred_requests"),
     ("do_for_requests", "requests"),
     ("without_consent_do_for", "do_for_requests"),
+    ("do_for_without_mandate", "do_for_requests"),
     ("non_take_up", "requests"),
     ("postponed_technical", "requests"),
     ("once_only_violations", "digital_requests"),

@@ -42,6 +42,7 @@ from cases.models import AssistanceRequest, IncidentSheet, Person
 from cases.services import incident_sheet_create
 from dossiers.services import dossier_create
 from evidence.services import release_publish
+from mandates import services as mandate_services
 from organisations.selectors import seat_for_user
 from organisations.services import association_update_settings
 from tests.api import conftest as api_fixtures
@@ -93,6 +94,8 @@ URL_PARAMETERS = {
     "evidence:release-json": {"version": _release_versions},
     "evidence:release-csv": {"version": _release_versions},
     "evidence:release-csv-be": {"version": _release_versions},
+    "mandates:pdf": {"pk": lambda w, side: [getattr(w, side).mandate.pk]},
+    "mandates:receipt": {"pk": lambda w, side: [getattr(w, side).mandate.pk]},
 }
 
 # What a caller of another association puts in each query parameter that a view reads: mine's
@@ -125,6 +128,10 @@ QUERY_VALUES = {
     "source_name": lambda w: "stolen",
     "source_url": lambda w: "https://example.org/",
     "valid_from": lambda w: "2025-01-01",
+    "person_code": lambda w: w.mine.person.code,
+    "procedure_domain": lambda w: "tax",
+    "occurred_on": lambda w: "2025-06-01",
+    "scope": lambda w: "tax",
 }
 
 
@@ -281,6 +288,17 @@ def exports_scene(scene, settings, tmp_path):
     with their files, and a published open-data release."""
     settings.MEDIA_ROOT = tmp_path
     mine, other = scene.mine, scene.other
+    # Revoked mandates on both sides: each has a form and a revocation receipt to print.
+    other.mandate = mandate_services.mandate_create(
+        association=other.association,
+        person=other.person.pk,
+        scopes=["tax"],
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2025, 12, 31),
+        form="paper",
+    )
+    for side in (mine, other):
+        mandate_services.mandate_revoke(mandate=side.mandate, revoked_on=dt.date(2025, 6, 1))
     # Mine's own body, hourly cost and a long transferred entry: figures that `other` lacks.
     body = InstitutionFactory(name="Organisme témoin de mine", kind="pub_reg")
     association_update_settings(association=mine.association, hourly_cost_eur=Decimal("83.17"))
@@ -505,6 +523,10 @@ ROUTE_OBJECT_KINDS = (
     ("incident", "incident"),
     ("job", "job"),
     ("attempt", "attempt"),
+    ("mandates:print", "mandate"),
+    ("mandates:pdf", "mandate"),
+    ("mandates:revoke", "mandate"),
+    ("mandates:receipt", "mandate"),
 )
 
 

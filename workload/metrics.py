@@ -17,7 +17,7 @@ from .models import ATTEMPT_METRICS, ENTRY_METRICS
 CENT = Decimal("0.01")
 
 # The version of METRICS.md these definitions implement; releases and bundles carry it.
-METRICS_VERSION = "1.1"
+METRICS_VERSION = "1.2"
 
 RIGHTS_AT_RISK = ("delay", "temp_loss", "partial_loss", "total_loss", "extra_cost")
 RIGHTS_DELAYED = ("delay", "temp_loss")
@@ -54,6 +54,9 @@ def classes(prefix: str = "") -> dict[str, Q]:
         "rights_at_risk": q(rights_impact__in=RIGHTS_AT_RISK),
         "rights_delayed": q(rights_impact__in=RIGHTS_DELAYED),
         "rights_lost": q(rights_impact__in=RIGHTS_LOST),
+        # The entry's mandate is derived on every write (mandates.selectors): none means no
+        # mandate of its person in force that day covered its top-level domain.
+        "do_for_without_mandate": q(mode="do_for", mandate__isnull=True),
     }
 
 
@@ -112,6 +115,7 @@ def aggregates(prefix: str = "") -> dict:
             + Sum(cents("extra_cost_eur"), default=0),
             BigIntegerField(),
         ),
+        "do_for_without_mandate": count(c["do_for_without_mandate"]),
     }
     assert tuple(result) == ENTRY_METRICS
     return result
@@ -210,6 +214,7 @@ PUBLISHED_METRICS = (
     "rights_lost",
     "rights_delayed_value_eur",
     "rights_lost_value_eur",
+    "do_for_without_mandate",
     "attempts",
     "failed_attempts",
     "owed_attempt_minutes",

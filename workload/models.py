@@ -60,6 +60,7 @@ ENTRY_METRICS = (
     # months and associations without rounding.
     "rights_delayed_cents",
     "rights_lost_cents",
+    "do_for_without_mandate",
 )
 # Those of the contact-attempt diary, which count only in the month total and by responsible
 # kind and institution (METRICS.md); in every other breakdown they are published as null.
@@ -101,6 +102,7 @@ class RollupCell(models.Model):
     rights_lost = models.PositiveIntegerField(default=0)
     rights_delayed_cents = models.PositiveBigIntegerField(default=0)
     rights_lost_cents = models.PositiveBigIntegerField(default=0)
+    do_for_without_mandate = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
     failed_attempts = models.PositiveIntegerField(default=0)
     owed_attempts = models.PositiveIntegerField(default=0)

@@ -100,6 +100,10 @@ METRIC_DEFINITIONS = {
         "Benefits lost for good (months × monthly amount), plus the fees, fines and interest "
         "people bore, in euros."
     ),
+    "do_for_without_mandate": gettext_lazy(
+        "Entries done in the person's place with no mandate of the person in force that day "
+        "for the procedure's domain (an entry without a person counts)."
+    ),
     "attempts": gettext_lazy(
         "Attempts to reach an institution (a call, a counter, a form, a booking), whatever "
         "their result; counted in the month total and by responsible body only."
@@ -160,6 +164,7 @@ COLUMN_LABELS = {
     "transferred_share": gettext_lazy("Share of transferred minutes"),
     "transferred_value_eur": gettext_lazy("Value of transferred work (€)"),
     "do_for_share": gettext_lazy("Share done in the person's place"),
+    "do_for_without_mandate": gettext_lazy("Done in the person's place without a mandate"),
     "institution_id": gettext_lazy("Institution (number)"),
     "institution": gettext_lazy("Institution"),
     "responsible_kind_label": gettext_lazy("Kind of responsible body, in words"),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "attempts",
     "complaints",
     "orientations",
+    "mandates",
     "workload",
     "evidence",
     "dossiers",
@@ -387,5 +388,10 @@ CELERY_BEAT_SCHEDULE = {
     "erase-expired-persons": {
         "task": "audit.erase_expired_persons",
         "schedule": crontab(minute=15, hour=2),
+    },
+    # Mandates whose term is over are recorded as expired in the audit trail, once.
+    "expire-mandates-nightly": {
+        "task": "mandates.expire_mandates",
+        "schedule": crontab(minute=5, hour=0),
     },
 }

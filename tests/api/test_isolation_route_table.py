@@ -12,6 +12,7 @@ director of `other`), a federation analyst and an anonymous caller try it agains
 that nothing of `mine` changed.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ from cases.services import incident_sheet_create
 from complaints.models import CompetentBody, Complaint
 from dossiers.models import Dossier
 from dossiers.services import dossier_create
+from mandates import services as mandate_services
+from mandates.models import Mandate
 from organisations.models import FederationMembership, ReferenceAmount, Role
 from orientations.models import Orientation
 from orientations.services import orientation_send
@@ -230,6 +233,14 @@ def scene(world):
         shares=["postcode"],
         consent=True,
     )
+    mine.mandate = mandate_services.mandate_create(
+        association=mine.association,
+        person=mine.person.pk,
+        scopes=["tax"],
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2025, 12, 31),
+        form="paper",
+    )
     rollups_sweep_dirty()
     # A reference amount of mine's table (the director's settings page edits and deletes it).
     mine.reference_amount = ReferenceAmount.objects.for_association(mine.association).first()
@@ -285,6 +296,7 @@ def fingerprint(world):
             ).values_list()
         ),
         sorted(Orientation.objects.for_association(association).values_list()),
+        sorted(Mandate.objects.for_association(association).values_list()),
     )
 
 
@@ -317,6 +329,7 @@ def url_values(route, world) -> dict:
                 ContactAttempt: world.mine.attempt,
                 Dossier: world.mine.dossier,
                 Orientation: world.mine.orientation,
+                Mandate: world.mine.mandate,
             }[model].pk
         elif converter in ("slug", "str") and "federation" in name:
             values[name] = world.federation.slug

@@ -1,6 +1,7 @@
 """The rollups hold exactly the figures of METRICS.md, computed here a second time, in plain
-Python, from the log: for random logs with the rights ledger and contact attempts, edits and
-deletes, for every dimension and metric."""
+Python, from the log: for random logs with the rights ledger, contact attempts and persons'
+mandates (created before and after the entries, revoked, expired), edits and deletes, for
+every dimension and metric."""
 
 import datetime as dt
 import itertools
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 from attempts import services as attempt_services
 from attempts.models import ContactAttempt
 from cases import services as cases_services
-from cases.models import AssistanceRequest
+from cases.models import AssistanceRequest, Person
+from mandates import services as mandate_services
+from mandates.models import Mandate
 from organisations.services import association_create_or_update
 from referrals.models import Institution
 from taxonomy import get_taxonomy
@@ -62,6 +65,7 @@ def entry_fields():
             "responsible": st.one_of(st.sampled_from(KINDS), st.integers(0, 3)),
             "barriers": st.lists(st.sampled_from(BARRIERS), unique=True, max_size=3),
             "mode": st.sampled_from(MODES),
+            "person": st.sampled_from([None, 0, 1]),
             "outcome": st.sampled_from(OUTCOMES),
             "sensitive_flags": st.lists(st.sampled_from(FLAGS), unique=True, max_size=2),
             "consent": st.sampled_from(["written", "oral", "none"]),
@@ -75,6 +79,29 @@ def entry_fields():
             "extra_cost_eur": st.decimals(
                 min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False
             ),
+        }
+    )
+
+
+ROOTS = ["tax", "bank", "ris", "civil"]
+
+
+def mandate_draws():
+    return st.fixed_dictionaries(
+        {
+            "person": st.integers(0, 1),
+            "scopes": st.lists(st.sampled_from(ROOTS), unique=True, min_size=1, max_size=3),
+            "starts_on": st.sampled_from(
+                [
+                    dt.date(2025, 3, 1),
+                    dt.date(2026, 1, 3),
+                    dt.date(2026, 1, 20),
+                    dt.date(2026, 2, 14),
+                ]
+            ),
+            "days": st.sampled_from([0, 10, 41, 365]),
+            "revoke_after": st.one_of(st.none(), st.sampled_from([0, 1, 30, 42])),
+            "after_the_log": st.booleans(),
         }
     )
 
@@ -105,8 +132,10 @@ def as_attempt_fields(drawn, institutions):
     return fields
 
 
-def as_service_fields(drawn, institutions):
+def as_service_fields(drawn, institutions, persons=()):
     fields = dict(drawn)
+    person = fields.pop("person", None)
+    fields["person"] = persons[person] if person is not None and persons else None
     for who, kind_field, institution_field in (
         ("referrer", "referrer_kind", "referred_by"),
         ("responsible", "responsible_kind", "responsible_institution"),
@@ -122,9 +151,19 @@ def as_service_fields(drawn, institutions):
     return fields
 
 
+def _in_force(row, day):
+    """METRICS.md: from starts_on to ends_on inclusive, and no longer from revoked_on on."""
+    starts_on, ends_on, revoked_on = row
+    return starts_on <= day <= ends_on and (revoked_on is None or day < revoked_on)
+
+
 def expected_cells(association):
     """METRICS.md, from the log, without the database's help."""
     cells = defaultdict(lambda: defaultdict(int))
+    mandates = defaultdict(list)  # (person id, top-level domain) -> terms
+    for m in Mandate.objects.filter(association=association).prefetch_related("scopes"):
+        for scope in m.scopes.all():
+            mandates[(m.person_id, scope.code)].append((m.starts_on, m.ends_on, m.revoked_on))
     non_external = {"association", "self", "entourage", "unknown"}
     entries = AssistanceRequest.objects.filter(association=association).prefetch_related(
         "barriers", "sensitive_flags"
@@ -154,6 +193,13 @@ def expected_cells(association):
             "postponed_technical": int(e.outcome == "postponed_technical"),
             "once_only_violations": int("once_only" in barriers),
             "without_consent_do_for": int(e.mode == "do_for" and e.consent == "none"),
+            "do_for_without_mandate": int(
+                e.mode == "do_for"
+                and not any(
+                    _in_force(term, e.occurred_on)
+                    for term in mandates[(e.person_id, e.procedure_domain.split(".")[0])]
+                )
+            ),
             "sensitive_handling": int(bool(e.sensitive_flag_codes)),
             "rights_at_risk": int(e.rights_impact != "none" and e.rights_impact != "unknown"),
             "rights_lost": int(e.rights_impact in {"partial_loss", "total_loss"}),
@@ -215,6 +261,7 @@ ZERO_ENTRY = (
     "minutes",
     "transferred_minutes",
     "do_for_requests",
+    "do_for_without_mandate",
     "rights_delayed_value_eur",
     "rights_lost_value_eur",
 )
@@ -283,9 +330,10 @@ def assert_rollups_match_the_log(association):
     tried=st.lists(attempt_fields(), max_size=8),
     attempt_edits=st.lists(st.tuples(st.integers(0, 7), attempt_fields()), max_size=3),
     attempt_deletes=st.lists(st.integers(0, 7), max_size=2, unique=True),
+    given_mandates=st.lists(mandate_draws(), max_size=4),
 )
 def test_rollups_equal_an_independent_computation_of_the_metrics(
-    logged, edits, deletes, hourly_cost, tried, attempt_edits, attempt_deletes
+    logged, edits, deletes, hourly_cost, tried, attempt_edits, attempt_deletes, given_mandates
 ):
     # Given an association's log, built, edited and pruned through the services
     association, _ = association_create_or_update(
@@ -296,17 +344,45 @@ def test_rollups_equal_an_independent_computation_of_the_metrics(
         Institution.objects.filter(kind="bank").order_by("pk").first(),
         Institution.objects.filter(kind="union").order_by("pk").first(),
     ]
+    persons = [
+        Person.objects.create(association=association, code=f"P{n}", language=language)
+        for n, language in enumerate(("fr", "nl"))
+    ]
+
+    def give(drawn):
+        mandate = mandate_services.mandate_create(
+            association=association,
+            person=persons[drawn["person"]].pk,
+            scopes=drawn["scopes"],
+            starts_on=drawn["starts_on"],
+            ends_on=drawn["starts_on"] + dt.timedelta(days=drawn["days"]),
+            form="paper",
+        )
+        if drawn["revoke_after"] is not None:
+            mandate_services.mandate_revoke(
+                mandate=mandate,
+                revoked_on=drawn["starts_on"] + dt.timedelta(days=drawn["revoke_after"]),
+            )
+
+    for drawn in given_mandates:
+        if not drawn["after_the_log"]:
+            give(drawn)
     entries = [
         cases_services.assistance_request_create(
-            association=association, **as_service_fields(drawn, institutions)
+            association=association, **as_service_fields(drawn, institutions, persons)
         )
         for drawn in logged
     ]
     for index, drawn in edits:
         if index < len(entries):
             cases_services.assistance_request_update(
-                entry=entries[index], **as_service_fields(drawn, institutions)
+                entry=entries[index], **as_service_fields(drawn, institutions, persons)
             )
+    for drawn in given_mandates:
+        if drawn["after_the_log"]:
+            give(drawn)
+    # The nightly job records the ended terms; the figures do not move.
+    mandate_services.mandates_expire(today=dt.date(2026, 4, 1))
     for index in deletes:
         if index < len(entries) and entries[index].pk is not None:
             cases_services.assistance_request_delete(entry=entries[index])
