@@ -45,6 +45,10 @@ def enterprise_number_compact(value: str) -> str:
     """The ten digits of a BCE/KBO number typed as "0403.019.261", "BE 0403 019 261" or
     "403019261"; a ValidationError when its check digits are wrong."""
     try:
+        # A number far too long to be one is refused before python-stdnum turns it into an
+        # integer (Python refuses to convert strings of thousands of digits).
+        if len(value or "") > 40:
+            raise NumberError
         return vat.validate(value or "")
     except NumberError:
         raise ValidationError(

@@ -128,3 +128,16 @@ def test_the_admin_refuses_a_wrong_enterprise_number_and_stores_a_right_one_comp
     assert not wrong.is_valid() and "enterprise_number" in wrong.errors
     assert right.is_valid(), right.errors
     assert right.save().enterprise_number == "0403019261"
+
+
+def test_an_enterprise_number_thousands_of_digits_long_is_refused_not_a_server_error(
+    director_client, association
+):
+    response = director_client.post(URL, {**GOOD, "enterprise_number": "7" * 5000})
+
+    assert response.status_code == 400
+    assert "enterprise number" in response.content.decode().lower() or "BCE" in (
+        response.content.decode()
+    )
+    association.refresh_from_db()
+    assert association.enterprise_number == ""

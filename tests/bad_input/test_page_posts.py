@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from attempts.forms import AttemptForm
 from cases.forms import EntryForm, IncidentForm
+from mandates.views import MandateForm
 from organisations.letterhead import LETTERHEAD_FIELDS
 from organisations.models import ReferenceAmount, Role
 from organisations.reference_amounts import REFERENCE_FIELDS
@@ -167,6 +168,17 @@ PAGE_FORMS = {
             "waited_minutes": "40",
         },
         url_values=lambda s: {"pk": s.mine.attempt.pk},
+    ),
+    "mandates:create": PageForm(
+        "worker",
+        lambda s: list(MandateForm().fields),
+        lambda s: {
+            "scopes": "tax",
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-12-31",
+            "form": "paper",
+        },
+        url_values=lambda s: {"person_pk": s.mine.person.pk},
     ),
     "orientations:create": PageForm(
         "worker",
@@ -329,6 +341,7 @@ EXCUSED = {
         "takes no input: the URL names the reference amount, and deleting it is the request"
     ),
     "attempts:undo": "takes no input: it logs again the attempt the session holds",
+    "mandates:revoke": "takes no input: the URL names the mandate, revoked from today",
 }
 READ_ONLY_URLS = {}
 
