@@ -105,7 +105,9 @@ class WorkloadStatementsApi(APIView):
     """Subcontracting statements of the caller's association for a period.
 
     Each statement gives the transferred and referred-transferred entries, minutes and euro
-    values, `non_take_up`, `once_only_violations`, the rights ledger of those entries
+    values, `non_take_up`, `once_only_violations`, `do_for_requests` and of them
+    `do_for_without_mandate` (done in the person's place with no mandate in force), the
+    rights ledger of those entries
     (`rights_at_risk`, `rights_lost`, `rights_delayed_value_eur`, `rights_lost_value_eur`,
     `extra_cost_eur`), the contact attempts to the body (`attempts`, `failed_attempts`,
     `owed_attempts`, `owed_attempt_minutes`, `owed_attempt_value_eur`, and

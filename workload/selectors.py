@@ -173,7 +173,8 @@ def statements_for_association(*, association: Association, period: Period) -> l
     one) or else per responsible kind, largest transferred minutes first.
 
     Each gives the transferred and referred-transferred entries, minutes and euro value, the
-    split by procedure domain and by barrier, non-take-up and the months; the rights at risk
+    split by procedure domain and by barrier, non-take-up, the entries done in the person's
+    place and those of them without a mandate in force, and the months; the rights at risk
     and lost among those entries with their euro values; the contact attempts to the body by
     channel and result, the owed attempt minutes and the owed minutes with their value
     (METRICS.md). A body with owed attempts and no transferred entry has a statement too.
@@ -241,6 +242,8 @@ def _statement_empty(ident: tuple, cost: Decimal) -> dict:
         "referred_transferred_value_eur": _euros(0, cost),
         "non_take_up": 0,
         "once_only_violations": 0,
+        "do_for_requests": 0,
+        "do_for_without_mandate": 0,
         "rights_at_risk": 0,
         "rights_lost": 0,
         "rights_delayed_value_eur": euros_of_cents(0),
@@ -287,6 +290,8 @@ def _statement_totals(transferred, cost: Decimal) -> dict[tuple, dict]:
             "referred_transferred_value_eur": _euros(row["referred_transferred_minutes"], cost),
             "non_take_up": row["non_take_up"],
             "once_only_violations": row["once_only_violations"],
+            "do_for_requests": row["do_for_requests"],
+            "do_for_without_mandate": row["do_for_without_mandate"],
             **_rights(row),
             "extra_cost_eur": euros_of_cents(row["extra_cents"]),
             **_statement_attempt_totals({}, row["transferred_minutes"], cost),

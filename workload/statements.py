@@ -161,6 +161,8 @@ STATEMENT_SUMMARY_HEADER = [
     "referred_transferred_value_eur",
     "non_take_up",
     "once_only_violations",
+    "do_for_requests",
+    "do_for_without_mandate",
     "attempts",
     "failed_attempts",
     "owed_attempts",
@@ -209,6 +211,8 @@ def statement_sheets(statements: list[dict], period, language: str) -> list[Shee
                 s["referred_transferred_value_eur"],
                 s["non_take_up"],
                 s["once_only_violations"],
+                s["do_for_requests"],
+                s["do_for_without_mandate"],
                 s["attempts"],
                 s["failed_attempts"],
                 s["owed_attempts"],
@@ -295,7 +299,7 @@ def statements_csv_rows(statements: list[dict], period, language: str) -> Sheet:
                     *[None] * 7,
                 ]
             )
-        for code in ("non_take_up", "once_only_violations"):
+        for code in ("non_take_up", "once_only_violations", "do_for_without_mandate"):
             rows.append([*ident, "total", code, "", s[code], *[None] * 10])
         nothing = [None] * 4
         rows.append(
@@ -496,6 +500,10 @@ def statement_context(association, period, statements, language) -> dict:
             (_("Euro value"), METRIC_DEFINITIONS["transferred_value_eur"]),
             (_("Non-take-up"), METRIC_DEFINITIONS["non_take_up"]),
             (_("Once-only violations"), METRIC_DEFINITIONS["once_only_violations"]),
+            (
+                _("Done in the person's place without a mandate"),
+                METRIC_DEFINITIONS["do_for_without_mandate"],
+            ),
             (_("Failed attempts"), METRIC_DEFINITIONS["failed_attempts"]),
             (_("Owed minutes"), METRIC_DEFINITIONS["owed_minutes"]),
             (_("Rights at risk"), METRIC_DEFINITIONS["rights_at_risk"]),
