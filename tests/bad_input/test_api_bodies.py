@@ -94,6 +94,13 @@ API_WRITES = {
             "sheets": [world.mine.named_sheet.pk],
         },
     ),
+    "api:mandate-revoke": ApiWrite(
+        "worker",
+        ("revoked_on",),
+        unnamed_refusal=(
+            "a mandate revoked already is refused as a whole: no field of the body is wrong"
+        ),
+    ),
     "api:dossier-detail": ApiWrite(
         "director", ("sent_on", "reply", "replied_on", "fixed"), lambda world: {"fixed": "yes"}
     ),
