@@ -542,6 +542,9 @@ def person_list(request):
 PERSON_SECTIONS = {
     "orientations": (gettext_lazy("Orientations"), "cases/_person_orientations.html"),
 }
+# The actions an app above the log offers at the head of a person's page, as (URL name taking
+# the person's id, label): mandates registers "Record a mandate", shown before the first one.
+PERSON_ACTIONS: list[tuple[str, str]] = []
 
 
 @require_GET
@@ -574,6 +577,9 @@ def person_detail(request, pk):
         "entries_page": entries_page,
         "sections": sections,
         "new_entry_url": f"{reverse('cases:today')}?person={person.pk}",
+        "person_actions": [
+            (reverse(name, args=[person.pk]), label) for name, label in PERSON_ACTIONS
+        ],
         "may_erase": ERASE_RULE.allows(request.seat),
         "pdf_unavailable_message": (
             "" if exports.pdf_available() else exports.pdf_unavailable_message()

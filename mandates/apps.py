@@ -20,3 +20,4 @@ class MandatesConfig(AppConfig):
         case_selectors.PERSON_RELATED_READERS["mandates"] = person_mandates_block
         case_views.PERSON_SECTIONS["mandates"] = (_("Mandates"), "mandates/_person_mandates.html")
         case_views.TODAY_SECTIONS["mandates"] = today_section
+        case_views.PERSON_ACTIONS.append(("mandates:create", _("Record a mandate")))

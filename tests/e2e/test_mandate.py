@@ -1,7 +1,7 @@
 """A mandate in a real browser: the worker records it from the person's page, prints its form
-(the PDF names the scopes and the term), sees on the entry form that a do_for entry is covered
-by it and that another is not, finds the mandate on the covered entry's receipt, and revokes it
-in one click, which prints a receipt."""
+(the PDF names the scopes and the term), logs on the Today page a do_for entry covered by it
+and one it does not cover (the form warns), finds the mandate on the covered entry's receipt,
+and revokes it in one click, which prints a receipt."""
 
 import io
 
@@ -9,11 +9,13 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from cases.models import AssistanceRequest
 from cases.services import person_create
 from mandates.models import Mandate
 from organisations.models import Role
 from rendering import pdf
-from tests.factories import DEFAULT_PASSWORD, AssociationFactory, MembershipFactory, log_entry
+from tests.e2e.test_today_page import choose, fill_the_usual, wait_for_a_fresh_form
+from tests.factories import DEFAULT_PASSWORD, AssociationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +39,9 @@ def test_a_worker_records_prints_uses_and_revokes_a_mandate(live_server, browser
     page.wait_for_url(f"{live_server.url}/")
 
     # Given the person's page, the worker records a mandate for their taxes
-    page.goto(f"{live_server.url}/persons/{person.pk}/mandates/new/")
+    page.goto(f"{live_server.url}/persons/{person.pk}/")
+    page.click("text=Enregistrer un mandat")
+    page.wait_for_url(f"{live_server.url}/persons/{person.pk}/mandates/new/")
     page.check("input[name=scopes][value=tax]")
     page.click("#mandate-form button[type=submit]")
     page.wait_for_selector("article.mandate-form")
@@ -57,33 +61,30 @@ def test_a_worker_records_prints_uses_and_revokes_a_mandate(live_server, browser
 
     # On the entry form, a do_for entry for the person's taxes is covered ...
     page.goto(f"{live_server.url}/")
-    page.fill("#new-person_code", person.code)
-    page.select_option("#new-procedure_domain", "tax.pit_return")
-    page.check("input[name=mode][value=do_for]")
+
+    def fill(procedure):
+        page.fill("#new-person_code", person.code)
+        fill_the_usual(page)
+        page.select_option("#new-procedure_domain", procedure)
+        for name, value in (("channel", "on_site"), ("outcome", "resolved")):
+            choose(page, name, value)
+        choose(page, "mode", "do_for")
+
+    fill("tax.pit_return")
     page.wait_for_selector("[data-mandate-check].mandate-ok", timeout=10_000)
     assert mandate.reference in page.inner_text("[data-mandate-check]")
+    page.press("#new-duration_minutes", "Enter")
+    wait_for_a_fresh_form(page)
     # ... and one for their social integration income is not: the worker is warned
-    page.select_option("#new-procedure_domain", "ris.application")
+    fill("ris.application")
     page.wait_for_selector("[data-mandate-check].mandate-missing", timeout=10_000)
     assert "Aucun mandat" in page.inner_text("[data-mandate-check]")
+    page.press("#new-duration_minutes", "Enter")
+    wait_for_a_fresh_form(page)
 
     # The receipt of the covered entry names the mandate it was done under
-    covered = log_entry(
-        association,
-        person=person,
-        mode="do_for",
-        consent="oral",
-        occurred_on=today,
-        procedure_domain="tax.pit_return",
-    )
-    not_covered = log_entry(
-        association,
-        person=person,
-        mode="do_for",
-        consent="oral",
-        occurred_on=today,
-        procedure_domain="ris.application",
-    )
+    covered = AssistanceRequest.objects.get(procedure_domain="tax.pit_return")
+    not_covered = AssistanceRequest.objects.get(procedure_domain="ris.application")
     assert covered.mandate == mandate and not_covered.mandate is None
     page.goto(f"{live_server.url}/entries/{covered.pk}/receipt/")
     assert mandate.reference in page.inner_text("[data-receipt=mandate]")

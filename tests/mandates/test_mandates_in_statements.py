@@ -1,6 +1,7 @@
 """The subcontracting statement tells the body how much of the work done in the person's place
 was done without a mandate in force (METRICS.md do_for_without_mandate), on the page, in its
-exports and through the API, from the same entries as its other figures."""
+exports and through the API, from the same entries as its other figures; and a person's page
+offers to record their first mandate."""
 
 import datetime as dt
 
@@ -74,3 +75,14 @@ def test_the_statements_api_gives_it_too(log, api_client):
     assert response.status_code == 200
     (statement,) = response.json()["statements"]
     assert (statement["do_for_requests"], statement["do_for_without_mandate"]) == (3, 2)
+
+
+def test_a_person_without_a_mandate_has_the_way_to_record_one_on_their_page(association):
+    person = person_create(association=association, code="P-8", language="fr")
+    client = Client()
+    client.force_login(MembershipFactory(organisation=association, role=Role.WORKER).user)
+
+    page = client.get(f"/persons/{person.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert f'href="/persons/{person.pk}/mandates/new/"' in page
+    assert "Enregistrer un mandat" in page
