@@ -5,7 +5,7 @@ figures per month and per target (`figures/`)."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -24,6 +24,7 @@ from .scoping import AssociationScopedRelatedField
 from .workload import PERIOD_PARAMETERS
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _VisibleInstitutionField(serializers.PrimaryKeyRelatedField):
     """A body of the registry the caller's association may choose."""
 
