@@ -70,7 +70,12 @@ def test_the_worker_finds_and_picks_the_body_by_the_words_people_use(
         page.keyboard.press(key_name)
     # The mode, the outcome and the channel are the worker's own choice every time.
     for name, value in (("mode", "do_with"), ("outcome", "resolved"), ("channel", "on_site")):
-        page.check(f'input[name="{name}"][value="{value}"]', force=True)
+        # Set as the chip's click sets it: a forced click on a folded chip's hidden radio can
+        # land while the fold re-renders on a loaded machine, and not take.
+        page.eval_on_selector(
+            f'input[name="{name}"][value="{value}"]',
+            "el => { el.checked = true; el.dispatchEvent(new Event('change', {bubbles: true})); }",
+        )
     page.focus('[name="duration_minutes"]')
     page.keyboard.press("Enter")
     page.wait_for_function(

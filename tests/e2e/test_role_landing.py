@@ -42,7 +42,12 @@ def test_an_analyst_lands_on_the_federation_page_and_reaches_the_open_data(
 
     assert "Fédération wallonne" in page.inner_text("main")
     assert "403" not in page.inner_text("body")
-    assert menu(page) == ["Chiffres de la fédération", "Données ouvertes"]
+    assert menu(page) == [
+        "Chiffres de la fédération",
+        "Fiches incident partagées",
+        "Dossiers",
+        "Données ouvertes",
+    ]
     assert current(page) == ["Chiffres de la fédération"]
     screenshot(page, "landing-01-analyst")
 
@@ -76,8 +81,10 @@ def test_a_director_lands_on_the_dashboard_and_the_menu_leads_to_the_other_pages
         "Fiches incident",
         "Charge de travail",
         "Relevés de sous-traitance",
+        "Plaintes Once Only",
         "Paramètres",
         "Journal d'audit",
+        "Dossiers",
     ]
     assert current(page) == ["Charge de travail"]
     screenshot(page, "landing-03-director")
