@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
+from cases.models import Person
 from cases.presentation import page_language
 from cases.views import member_json, member_required
 from rendering import pdf
@@ -191,6 +192,10 @@ def mandate_check_json(request):
     """What the entry form says when the worker chooses "done in the person's place": the
     person's mandate in force for that procedure, or that there is none."""
     code = (request.GET.get("person_code") or "").strip()
+    if "\x00" in code or len(code) > Person._meta.get_field("code").max_length:
+        # No person's code holds a NUL or runs that long, and PostgreSQL refuses a NUL in a
+        # query: such a code names nobody.
+        code = ""
     procedure = request.GET.get("procedure_domain") or ""
     try:
         day = dt.date.fromisoformat(request.GET.get("occurred_on") or "")

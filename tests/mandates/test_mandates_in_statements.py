@@ -86,3 +86,15 @@ def test_a_person_without_a_mandate_has_the_way_to_record_one_on_their_page(asso
 
     assert f'href="/persons/{person.pk}/mandates/new/"' in page
     assert "Enregistrer un mandat" in page
+
+
+def test_the_mandate_lookup_answers_a_code_holding_a_nul_without_failing(association):
+    client = Client()
+    client.force_login(MembershipFactory(organisation=association, role=Role.WORKER).user)
+
+    response = client.get(
+        "/lookup/mandate/", {"person_code": "a\x00b", "procedure_domain": "tax.pit_return"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["mandate"] is None
