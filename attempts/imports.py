@@ -33,6 +33,7 @@ from cases.imports import (
     header_fits,
     imports_dir,
     rows_check,
+    rows_split_by_existing,
 )
 from cases.imports import header_fits as entries_header_fits
 from cases.services import imported_file_record
@@ -136,16 +137,7 @@ def _new_rows(association, cleaned: list[dict], lines: list[int]):
     existing: Counter = selectors.contact_attempt_fingerprints_for_association(
         association=association, first_day=min(days), last_day=max(days)
     )
-    rows, new_lines, already_there = [], [], []
-    for row, line in zip(cleaned, lines, strict=True):
-        fingerprint = selectors.attempt_fingerprint(row)
-        if existing[fingerprint] > 0:
-            existing[fingerprint] -= 1
-            already_there.append(line)
-        else:
-            rows.append(row)
-            new_lines.append(line)
-    return rows, new_lines, already_there
+    return rows_split_by_existing(cleaned, lines, existing, selectors.attempt_fingerprint)
 
 
 def attempts_file_write(

@@ -420,11 +420,17 @@ def _new_rows(association, cleaned: list[dict], lines: list[int]):
     existing = selectors.entry_fingerprints_for_association(
         association=association, first_day=min(days), last_day=max(days)
     )
+    return rows_split_by_existing(cleaned, lines, existing, entry_fingerprint)
+
+
+def rows_split_by_existing(cleaned: list[dict], lines: list[int], existing, fingerprint):
+    """The rows whose fingerprint `existing` (a Counter of what is stored) does not hold yet,
+    their lines, and the lines of the others: each stored row accounts for one file row."""
     rows, new_lines, already_there = [], [], []
     for row, line in zip(cleaned, lines, strict=True):
-        fingerprint = entry_fingerprint(row)
-        if existing[fingerprint] > 0:
-            existing[fingerprint] -= 1
+        key = fingerprint(row)
+        if existing[key] > 0:
+            existing[key] -= 1
             already_there.append(line)
         else:
             rows.append(row)
